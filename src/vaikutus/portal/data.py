@@ -1,0 +1,208 @@
+"""Read-only access to what the portal shows: indicator values, their metadata, areas, evaluations.
+
+The portal never computes statistics; it reads the warehouse tables written by the indicator and
+evaluation stages (``indicator_values_public``, ``indicator_values``, ``indicator_metadata``,
+``evaluation_results``). The public side reads only the suppressed table; the unsuppressed one is
+reachable only through :meth:`PortalData.values` with ``internal=True``, which the internal routes
+call after checking the user's role and area.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from vaikutus import reference
+from vaikutus.portal.i18n import pick
+
+AREA_TYPES = ("country", "region", "employment_area", "municipality", "trial_area", "trial_group")
+MAP_LEVELS = ("municipality", "employment_area", "region", "trial_area")
+PUBLIC_TABLE = "indicator_values_public"
+INTERNAL_TABLE = "indicator_values"
+VALUE_COLUMNS = ["indicator", "area_type", "area_code", "period", "value", "numerator", "denominator", "flag"]
+
+COUNTRY_NAMES = {"fi": "Koko maa", "sv": "Hela landet", "en": "Whole country"}
+TRIAL_GROUP_NAMES = {
+    "trial": {"fi": "Kokeilualueet", "sv": "Försöksområden", "en": "Trial areas"},
+    "non_trial": {"fi": "Muut alueet", "sv": "Övriga områden", "en": "Non-trial areas"},
+}
+
+
+class UnknownSelection(LookupError):
+    """An indicator, area or period that the warehouse does not hold (answered with 404)."""
+
+
+@dataclass(frozen=True)
+class Area:
+    area_type: str
+    code: str
+    name: str
+
+
+@lru_cache(maxsize=None)
+def _area_names(lang: str) -> dict[tuple[str, str], str]:
+    names: dict[tuple[str, str], str] = {("country", "SSS"): COUNTRY_NAMES[lang]}
+    for row in reference.municipalities(2025).to_dict("records"):
+        names[("municipality", row["code"])] = pick(row, "name", lang)
+    for row in reference.regions().to_dict("records"):
+        names[("region", row["code"])] = pick(row, "name", lang)
+    for row in reference.employment_areas().to_dict("records"):
+        names[("employment_area", str(row["code"]))] = pick(row, "name", lang)
+    trials = reference.trial_areas().drop_duplicates("trial_area_code")
+    for row in trials.to_dict("records"):
+        names[("trial_area", row["trial_area_code"])] = row["trial_area_name"]
+    for code, by_lang in TRIAL_GROUP_NAMES.items():
+        names[("trial_group", code)] = by_lang[lang]
+    return names
+
+
+def area_name(area_type: str, code: str, lang: str) -> str:
+    return _area_names(lang).get((area_type, str(code)), str(code))
+
+
+class PortalData:
+    """Queries over one warehouse file, opened read-only and shared by the server's threads."""
+
+    def __init__(self, warehouse: Path):
+        self.warehouse = Path(warehouse)
+        if not self.warehouse.exists():
+            raise FileNotFoundError(f"warehouse {self.warehouse} does not exist; build it with `vaikutus demo`")
+        self._con = duckdb.connect(str(self.warehouse), read_only=True)
+        self._local = threading.local()
+        self.tables = set(self._sql("SELECT table_name FROM information_schema.tables")["table_name"])
+        if PUBLIC_TABLE not in self.tables:
+            raise FileNotFoundError(
+                f"warehouse {self.warehouse} has no {PUBLIC_TABLE} table; run `vaikutus indicators` first"
+            )
+        self._metadata = self._load_metadata()
+        self._cache: dict[tuple, pd.DataFrame] = {}
+
+    def close(self) -> None:
+        self._con.close()
+
+    # -- low level -------------------------------------------------------------------------------
+    def _cursor(self) -> duckdb.DuckDBPyConnection:
+        cur = getattr(self._local, "cursor", None)
+        if cur is None:
+            cur = self._local.cursor = self._con.cursor()
+        return cur
+
+    def _sql(self, sql: str, params: list | None = None) -> pd.DataFrame:
+        return self._cursor().execute(sql, params or []).df()
+
+    # -- metadata --------------------------------------------------------------------------------
+    def _load_metadata(self) -> pd.DataFrame:
+        present = self._sql(f"SELECT DISTINCT indicator FROM {PUBLIC_TABLE}")["indicator"]
+        if "indicator_metadata" in self.tables:
+            meta = self._sql("SELECT * FROM indicator_metadata")
+            id_col = "indicator" if "indicator" in meta.columns else "id"
+            meta = meta.rename(columns={id_col: "indicator"})
+            meta = meta[meta["indicator"].isin(set(present))]
+        else:
+            meta = pd.DataFrame({"indicator": sorted(present)})
+        return meta.reset_index(drop=True)
+
+    def indicators(self, lang: str) -> list[dict]:
+        """Indicators with a name, unit and definition in ``lang`` (Finnish as fallback)."""
+        out = []
+        for row in self._metadata.to_dict("records"):
+            out.append(
+                {
+                    **{k: v for k, v in row.items() if not pd.isna(v) if not isinstance(v, (list, dict))},
+                    "id": row["indicator"],
+                    "name": pick(row, "name", lang) or row["indicator"],
+                    "definition": pick(row, "definition", lang),
+                    "unit": pick(row, "unit", lang) or row.get("unit", ""),
+                    "caveats": pick(row, "caveats", lang),
+                }
+            )
+        return out
+
+    def indicator(self, indicator_id: str, lang: str) -> dict:
+        for item in self.indicators(lang):
+            if item["id"] == indicator_id:
+                return item
+        raise UnknownSelection(f"unknown indicator {indicator_id!r}")
+
+    def periods(self, indicator_id: str, monthly: bool = True) -> list[str]:
+        pattern = r"^\d{4}-\d{2}$" if monthly else r"."
+        frame = self._sql(
+            f"SELECT DISTINCT period FROM {PUBLIC_TABLE} WHERE indicator = ? "
+            "AND regexp_matches(period, ?) ORDER BY period",
+            [indicator_id, pattern],
+        )
+        if frame.empty:
+            raise UnknownSelection(f"no periods for indicator {indicator_id!r}")
+        return frame["period"].tolist()
+
+    def areas(self, area_type: str, lang: str) -> list[Area]:
+        if area_type not in AREA_TYPES:
+            raise UnknownSelection(f"unknown area type {area_type!r}")
+        codes = self._sql(
+            f"SELECT DISTINCT area_code FROM {PUBLIC_TABLE} WHERE area_type = ?", [area_type]
+        )["area_code"]
+        areas = [Area(area_type, str(c), area_name(area_type, str(c), lang)) for c in codes]
+        return sorted(areas, key=lambda a: a.name)
+
+    # -- values ----------------------------------------------------------------------------------
+    def values(
+        self,
+        indicator_id: str,
+        *,
+        area_type: str | None = None,
+        area_codes: list[str] | None = None,
+        period: str | None = None,
+        start: str | None = None,
+        end: str | None = None,
+        internal: bool = False,
+    ) -> pd.DataFrame:
+        """Values of one indicator; ``internal=True`` reads the unsuppressed table."""
+        table = INTERNAL_TABLE if internal else PUBLIC_TABLE
+        if table not in self.tables:
+            raise UnknownSelection(f"warehouse has no {table} table")
+        key = (table, indicator_id, area_type, tuple(area_codes or ()), period, start, end)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        clauses, params = ["indicator = ?"], [indicator_id]
+        if area_type:
+            clauses.append("area_type = ?")
+            params.append(area_type)
+        if area_codes:
+            clauses.append(f"area_code IN ({', '.join('?' for _ in area_codes)})")
+            params.extend(area_codes)
+        if period:
+            clauses.append("period = ?")
+            params.append(period)
+        if start:
+            clauses.append("period >= ?")
+            params.append(start)
+        if end:
+            clauses.append("period <= ?")
+            params.append(end)
+        sql = (
+            f"SELECT {', '.join(VALUE_COLUMNS)} FROM {table} WHERE {' AND '.join(clauses)} "
+            "ORDER BY area_type, area_code, period"
+        )
+        frame = self._sql(sql, params)
+        if len(self._cache) > 5000:
+            self._cache.clear()
+        self._cache[key] = frame
+        return frame
+
+    # -- evaluations -----------------------------------------------------------------------------
+    def evaluations(self) -> list[dict]:
+        """Stored evaluation results (one JSON document per study), newest first."""
+        if "evaluation_results" not in self.tables:
+            return []
+        frame = self._sql("SELECT study, area_type, area_code, method, result_json FROM evaluation_results")
+        results = []
+        for row in frame.to_dict("records"):
+            results.append({**row, "result": json.loads(row.pop("result_json"))})
+        return results

@@ -1,0 +1,88 @@
+"""A small warehouse with indicator tables of the published shape, for portal tests.
+
+The portal only reads what the indicator stage wrote, so its tests build those tables directly:
+three indicators for every area of every level over 24 months, with some cells suppressed in the
+public table exactly as the suppression stage flags them.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+
+from vaikutus import reference
+from vaikutus.portal.auth import UserStore
+
+MONTHS = [f"{y}-{m:02d}" for y in (2024, 2025) for m in range(1, 13)]
+INDICATORS = {
+    "unemployed": ("Työttömät työnhakijat", "Arbetslösa arbetssökande", "Unemployed jobseekers", "henkilöä"),
+    "unemployment_share": ("Työttömien osuus työvoimasta", "Arbetslösas andel", "Unemployed share of the labour force", "%"),
+    "activation_rate": ("Aktivointiaste", "Aktiveringsgrad", "Activation rate", "%"),
+}
+ANALYST_PASSWORD = "analyst-password-123"
+RESEARCHER_PASSWORD = "researcher-password-123"
+
+
+def _areas() -> list[tuple[str, str]]:
+    h = reference.area_hierarchy(2025)
+    areas = [("country", "SSS"), ("trial_group", "trial"), ("trial_group", "non_trial")]
+    areas += [("municipality", c) for c in h["municipality"]]
+    areas += [("region", c) for c in sorted(h["region"].unique())]
+    areas += [("employment_area", str(c)) for c in sorted(h["employment_area"].unique())]
+    areas += [("trial_area", c) for c in sorted(set(h["trial_area"]) - {""})]
+    return areas
+
+
+def build_warehouse(path) -> None:
+    rng = np.random.default_rng(7)
+    rows = []
+    for indicator in INDICATORS:
+        for area_type, code in _areas():
+            base = rng.uniform(2, 400)
+            for i, month in enumerate(MONTHS):
+                numerator = float(round(base * (1 + 0.1 * np.sin(i / 2))))
+                denominator = float(round(numerator * rng.uniform(5, 12)))
+                value = numerator if indicator == "unemployed" else 100 * numerator / denominator
+                rows.append((indicator, area_type, code, month, value, numerator, denominator, None, "register"))
+    internal = pd.DataFrame(
+        rows, columns=["indicator", "area_type", "area_code", "period", "value", "numerator", "denominator", "flag", "source"]
+    )
+    public = internal.copy()
+    small = public["numerator"] < 5
+    public.loc[small, ["value", "numerator", "denominator"]] = np.nan
+    public.loc[small, "flag"] = "suppressed"
+    meta = pd.DataFrame(
+        [
+            {"indicator": k, "name_fi": fi, "name_sv": sv, "name_en": en, "unit_fi": unit, "unit_sv": unit,
+             "unit_en": "persons" if unit == "henkilöä" else unit,
+             "definition_fi": f"{fi}: määritelmä", "definition_sv": f"{sv}: definition", "definition_en": f"{en}: definition"}
+            for k, (fi, sv, en, unit) in INDICATORS.items()
+        ]
+    )
+    with duckdb.connect(str(path)) as con:
+        for name, frame in (("indicator_values", internal), ("indicator_values_public", public), ("indicator_metadata", meta)):
+            con.register("frame", frame)
+            con.execute(f"CREATE TABLE {name} AS SELECT * FROM frame")
+            con.unregister("frame")
+
+
+@pytest.fixture(scope="session")
+def portal_warehouse(tmp_path_factory):
+    path = tmp_path_factory.mktemp("portal") / "portal.duckdb"
+    build_warehouse(path)
+    users = UserStore(path.with_suffix(".users.sqlite"))
+    users.add_user("helsinki", ANALYST_PASSWORD, "analyst", 8)
+    users.add_user("researcher", RESEARCHER_PASSWORD, "researcher")
+    return path
+
+
+@pytest.fixture()
+def client(portal_warehouse):
+    from fastapi.testclient import TestClient
+
+    from vaikutus.portal.app import create_app
+
+    with TestClient(create_app(portal_warehouse)) as c:
+        yield c
