@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 
 import pandas as pd
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
@@ -90,6 +91,9 @@ class Selection:
         self.indicator, self.level, self.areas = indicator, level, area or None
         self.period, self.start, self.end, self.lang = period, start, end, lang
 
+    def key(self) -> tuple:
+        return (self.indicator, self.level, tuple(self.areas or ()), self.period, self.start, self.end, self.lang)
+
     def query(self, data: PortalData, internal: bool = False) -> pd.DataFrame:
         frame = data.values(
             self.indicator, area_type=self.level, area_codes=self.areas, period=self.period,
@@ -126,16 +130,31 @@ def areas(
 
 
 @router.get("/values", response_model=Values, tags=["values"])
-def values(
+async def values(
     selection: Annotated[Selection, Depends()], data: Annotated[PortalData, Depends(get_data)]
-) -> dict:
+) -> Response:
     """Public (suppressed) values of one indicator for the chosen areas and periods."""
+    # Serialised public answers are kept: the public tables never change while a server runs and
+    # most requests repeat (the same month of the same map), so the JSON is built once per selection.
+    cache = data.response_cache
+    key = selection.key()
+    body = cache.get(key)
+    if body is None:
+        body = await run_in_threadpool(_values_body, selection, data)
+        if len(cache) > 20000:
+            cache.clear()
+        cache[key] = body
+    return Response(body, media_type="application/json")
+
+
+def _values_body(selection: Selection, data: PortalData) -> bytes:
     meta = data.indicator(selection.indicator, selection.lang)
-    return {
-        "indicator": meta,
-        "rows": _rows(selection.query(data)),
-        "suppression_note": SUPPRESSION_NOTE[selection.lang],
-    }
+    payload = Values(
+        indicator=Indicator(**{k: meta.get(k, "") for k in Indicator.model_fields}),
+        rows=_rows(selection.query(data)),
+        suppression_note=SUPPRESSION_NOTE[selection.lang],
+    )
+    return payload.model_dump_json().encode()
 
 
 @router.get("/geo/{level}", tags=["maps"])

@@ -82,6 +82,8 @@ class PortalData:
             )
         self._metadata = self._load_metadata()
         self._cache: dict[tuple, pd.DataFrame] = {}
+        #: Serialised API answers, keyed by selection (filled by the API layer).
+        self.response_cache: dict[tuple, bytes] = {}
 
     def close(self) -> None:
         self._con.close()
