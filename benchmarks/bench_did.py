@@ -14,6 +14,7 @@ on this kind of machine; it is not installed here and not run.
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import statistics
 import time
@@ -30,7 +31,9 @@ from vaikutus.evaluation.did import attgt
 RESULTS = Path(__file__).with_name("results.md")
 
 
-def monthly_panel(units: int = 300, months: int = 120, cohorts: int = 12, seed: int = 1) -> pd.DataFrame:
+def monthly_panel(
+    units: int = 300, months: int = 120, cohorts: int = 12, seed: int = 1
+) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     per_cohort = 20
     first = 13 + 8 * np.arange(cohorts)
@@ -84,6 +87,7 @@ def main() -> None:
     )
     args = parser.parse_args()
 
+    load = os.getloadavg()[0]  # colleagues share the machine: timings scale with the load
     panel = monthly_panel()
     columns = {"unit": "unit", "time": "month", "outcome": "y", "group": "first_month"}
     kinds = ("simple", "dynamic", "group", "calendar")
@@ -93,7 +97,9 @@ def main() -> None:
     rows.append(("attgt, dr, no covariates, analytical SEs (1,428 cells)", seconds))
     seconds, _ = timed(lambda: [analytic.aggregate(k) for k in kinds], args.repeats)
     rows.append(("4 aggregations, analytical SEs", seconds))
-    seconds, _ = timed(lambda: attgt(panel, **columns, covariates=["size"], bootstrap=None), args.repeats)
+    seconds, _ = timed(
+        lambda: attgt(panel, **columns, covariates=["size"], bootstrap=None), args.repeats
+    )
     rows.append(("attgt, dr, 1 covariate (batched logit + OLS per cell)", seconds))
     seconds, boot = timed(lambda: attgt(panel, **columns, bootstrap=999, seed=1), args.repeats)
     rows.append(("attgt, dr, + 999-draw multiplier bootstrap and uniform band", seconds))
@@ -107,8 +113,10 @@ def main() -> None:
         if args.with_event_study:
             seconds, _ = timed(lambda: boot.twfe(event_study=True), 1)
             rows.append(("TWFE + pyfixest saturated event study (1 run)", seconds))
-    end_to_end = sum(s for label, s in rows[:1] + rows[3:5])
-    memory = peak_mib(lambda: [attgt(panel, **columns, bootstrap=999, seed=1).aggregate(k) for k in kinds])
+    end_to_end = rows[3][1] + rows[4][1]  # bootstrap attgt + bootstrap aggregations
+    memory = peak_mib(
+        lambda: [attgt(panel, **columns, bootstrap=999, seed=1).aggregate(k) for k in kinds]
+    )
 
     width = max(len(label) for label, _ in rows)
     lines = [f"| {label:<{width}} | {s:8.3f} |" for label, s in rows]
@@ -117,7 +125,8 @@ def main() -> None:
             f"## {date.today().isoformat()} — staggered DiD (Callaway & Sant'Anna), bench_did.py",
             "",
             f"300 units x 120 months, 12 cohorts; median of {args.repeats} runs; "
-            f"Python {platform.python_version()}, {platform.machine()}, numpy {np.__version__}.",
+            f"Python {platform.python_version()}, {platform.machine()}, numpy {np.__version__}; "
+            f"load average {load:.1f} on {os.cpu_count()} cores when the run started.",
             "",
             f"| {'step':<{width}} | seconds  |",
             f"|{'-' * (width + 2)}|----------|",
