@@ -14,9 +14,12 @@ from vaikutus import __version__
 
 STAGE_COMMANDS = (
     "vaikutus.registry.commands",
+    "vaikutus.registry.pxweb.commands",
+    "vaikutus.registry.synthetic.commands",
     "vaikutus.warehouse.commands",
     "vaikutus.indicators.commands",
     "vaikutus.evaluation.commands",
+    "vaikutus.evaluation.rct.commands",
     "vaikutus.profiling.commands",
     "vaikutus.reports.commands",
     "vaikutus.portal.commands",
