@@ -3,11 +3,13 @@
     .venv/bin/python benchmarks/bench_panel.py [--persons 1000000] [--start 2015-01 --end 2025-12]
         [--work DIR] [--source DIR] [--memory-limit 4GB] [--no-append]
 
-1. Register: ``--source DIR`` (a folder of ``<table>.parquet``), else ``vaikutus synth-register``
-   when the registry stage provides it, else the stand-in below (same schema, person_id already
-   pseudonymised: 32 hex characters like the importer's).
-2. Warehouse: ``vaikutus import`` when the folder carries henkilötunnus columns (the synthetic
-   register's way), else the Parquet files are loaded into the DuckDB file directly.
+1. Register: ``--source DIR`` (a folder of ``<table>.parquet``), else
+   ``vaikutus.registry.synthetic.generate`` when the registry stage provides it (about 3 spells
+   and 75 earnings months per person), else - or with ``--generator standin`` - the stand-in below
+   (10 spells per person, the national-scale stress case; person_id already pseudonymised: 32 hex
+   characters like the importer's).
+2. Warehouse: ``vaikutus.registry.importer.import_directory`` when the folder carries henkilötunnus
+   columns (the synthetic register's way), else the Parquet files are loaded into DuckDB directly.
 3. ``build_panel`` runs in a child process; its wall time per step and peak resident memory
    (``wait4`` rusage of that child alone) are measured, and the spell-month join's DuckDB plan is
    checked for an IEJoin.
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib
 import json
 import os
 import platform
@@ -139,31 +142,33 @@ def standin_register(persons: int, start: str, end: str, seed: int, out: Path) -
     return {name: t.num_rows for name, t in tables.items()}
 
 
-def _cli(*args: str) -> list[str]:
-    return [str(Path(sys.executable).with_name("vaikutus")), *args]
-
-
-def _has_command(name: str) -> bool:
-    return name in subprocess.run(_cli("--help"), capture_output=True, text=True).stdout
+def _optional(module: str, name: str):
+    """``module.name`` if a colleague's stage provides it yet, else None."""
+    try:
+        return getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError):
+        return None
 
 
 def make_register(args: argparse.Namespace, folder: Path) -> str:
     if args.source:
         return f"given folder {args.source}"
-    if _has_command("synth-register"):
-        subprocess.run(_cli("synth-register", "--persons", str(args.persons), "--start", args.start,
-                            "--end", args.end, "--seed", "1", "--out", str(folder)), check=True)
-        return "vaikutus synth-register"
+    generate = _optional("vaikutus.registry.synthetic", "generate")
+    if generate is not None and args.generator != "standin":
+        generate(persons=args.persons, start=args.start, end=args.end, seed=1, out=folder)
+        return "vaikutus.registry.synthetic.generate"
     standin_register(args.persons, args.start, args.end, 1, folder)
     return "stand-in generator (benchmarks/bench_panel.py)"
 
 
 def load_warehouse(folder: Path, db: Path) -> str:
+    import_directory = _optional("vaikutus.registry.importer", "import_directory")
     has_hetu = "henkilotunnus" in pq.read_schema(folder / "jobseeker_spells.parquet").names
     if has_hetu:
-        env = os.environ | {"VAIKUTUS_PSEUDONYM_KEY": os.environ.get("VAIKUTUS_PSEUDONYM_KEY", "benchmark-key-0123456789")}
-        subprocess.run(_cli("import", str(folder), "--warehouse", str(db)), check=True, env=env)
-        return "vaikutus import"
+        if import_directory is None:
+            raise SystemExit("the register carries henkilötunnus but vaikutus.registry.importer is missing")
+        import_directory(folder, db, key="benchmark-key-0123456789abcdef")
+        return "vaikutus.registry.importer.import_directory"
     with duckdb.connect(str(db)) as con:
         for path in sorted(folder.glob("*.parquet")):
             con.execute(f"CREATE OR REPLACE TABLE {path.stem} AS SELECT * FROM read_parquet('{path}')")
@@ -173,31 +178,33 @@ def load_warehouse(folder: Path, db: Path) -> str:
 CHILD = """
 import json, sys, time
 from vaikutus.warehouse import build_panel, connect
-con = connect(sys.argv[1])
-if sys.argv[2]:
-    con.raw_sql(f"SET memory_limit = '{sys.argv[2]}'")
+con = connect(sys.argv[1], memory_limit=sys.argv[2] or None)
 steps, last = {}, [None, time.perf_counter()]
 def progress(message):
     now = time.perf_counter()
     if last[0]:
         steps[last[0]] = round(now - last[1], 1)
     last[:] = [message, now]
-build_panel(con, progress=progress)
+build_panel(con, sys.argv[3], sys.argv[4], progress=progress)
 progress("done")
 rows = {t: con.table(t).count().execute() for t in ("months", "person_month", "service_month")}
 print(json.dumps({"steps": steps, "rows": rows}))
 """
 
 
-def build(db: Path, memory_limit: str) -> dict:
+def build(db: Path, memory_limit: str, start: str, end: str) -> dict:
     """Run build_panel in a child process; return its output, wall seconds and peak RSS (MB)."""
-    start = time.perf_counter()
-    child = subprocess.Popen([sys.executable, "-c", CHILD, str(db), memory_limit], stdout=subprocess.PIPE, text=True)
+    began = time.perf_counter()
+    child = subprocess.Popen([sys.executable, "-c", CHILD, str(db), memory_limit, start, end], stdout=subprocess.PIPE, text=True)
     out = child.stdout.read()
     _, status, usage = os.wait4(child.pid, 0)
     if status:
         raise RuntimeError(f"build_panel failed (status {status})")
-    return json.loads(out) | {"wall_s": round(time.perf_counter() - start, 1), "peak_rss_mb": usage.ru_maxrss // 1024}
+    return json.loads(out) | {
+        "wall_s": round(time.perf_counter() - began, 1),
+        "cpu_s": round(usage.ru_utime + usage.ru_stime, 1),
+        "peak_rss_mb": usage.ru_maxrss // 1024,
+    }
 
 
 def join_operators(db: Path) -> list[str]:
@@ -206,9 +213,12 @@ def join_operators(db: Path) -> list[str]:
     from vaikutus.warehouse.panel import _overlap_months, _with_end, register_table
 
     con = connect(db)
-    expr = _overlap_months(_with_end(register_table(con, "jobseeker_spells")), con.table("months")).count()
+    spells = register_table(con, "jobseeker_spells", con.list_tables())
+    expr = _overlap_months(_with_end(spells), con.table("months")).count()
     plan = "\n".join(row[1] for row in con.raw_sql("EXPLAIN " + str(con.compile(expr))).fetchall())
-    return sorted({op for op in ("IE_JOIN", "PIECEWISE_MERGE_JOIN", "NESTED_LOOP_JOIN", "BLOCKWISE_NL_JOIN", "HASH_JOIN") if op in plan})
+    operators = ("IE_JOIN", "IEJoin", "PIECEWISE_MERGE_JOIN", "Piecewise Merge Join", "NESTED_LOOP_JOIN",
+                 "Nested Loop Join", "BLOCKWISE_NL_JOIN", "Blockwise NL Join", "HASH_JOIN", "Hash Join")
+    return sorted({op for op in operators if op in plan})
 
 
 def main() -> None:
@@ -218,6 +228,8 @@ def main() -> None:
     parser.add_argument("--end", default="2025-12")
     parser.add_argument("--work", type=Path, help="keep the register and warehouse here (default: temporary)")
     parser.add_argument("--source", type=Path, help="use this register folder instead of generating one")
+    parser.add_argument("--generator", choices=("auto", "standin"), default="auto",
+                        help="auto: the registry's synthetic generator when present; standin: the one here")
     parser.add_argument("--memory-limit", default="", help="DuckDB memory_limit for the build, e.g. 4GB")
     parser.add_argument("--no-append", action="store_true", help="print only, do not append to results.md")
     args = parser.parse_args()
@@ -230,7 +242,7 @@ def main() -> None:
     db.unlink(missing_ok=True)
     loader = load_warehouse(folder, db)
     t2 = time.perf_counter()
-    result = build(db, args.memory_limit)
+    result = build(db, args.memory_limit, args.start, args.end)
     joins = join_operators(db)
     with duckdb.connect(str(db), read_only=True) as con:
         spells, persons = con.execute("SELECT count(*), count(DISTINCT person_id) FROM jobseeker_spells").fetchone()
@@ -244,7 +256,7 @@ def main() -> None:
         f"DuckDB {duckdb.__version__}; memory_limit {args.memory_limit or 'default (80% of RAM)'}",
         f"- Register: {origin}; {persons:,} persons with spells, {spells:,} jobseeker spells, "
         f"{args.start}..{args.end} ({t1 - t0:.0f} s); warehouse: {loader} ({t2 - t1:.0f} s)",
-        f"- build_panel: **{result['wall_s']} s wall, peak RSS {result['peak_rss_mb']:,} MB** "
+        f"- build_panel: **{result['wall_s']} s wall ({result['cpu_s']} s CPU), peak RSS {result['peak_rss_mb']:,} MB** "
         f"(steps: {', '.join(f'{k} {v} s' for k, v in result['steps'].items())})",
         f"- Rows: {', '.join(f'{k} {v:,}' for k, v in result['rows'].items())}",
         f"- Spell x month overlap join operators in the DuckDB plan: {', '.join(joins)}",

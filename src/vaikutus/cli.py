@@ -20,6 +20,7 @@ STAGE_COMMANDS = (
     "vaikutus.indicators.commands",
     "vaikutus.evaluation.commands",
     "vaikutus.evaluation.rct.commands",
+    "vaikutus.evaluation.cost.commands",
     "vaikutus.profiling.commands",
     "vaikutus.reports.commands",
     "vaikutus.portal.commands",
