@@ -56,7 +56,8 @@ def _register_stages() -> None:
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:
-            if exc.name != module_name:  # a real missing dependency: let it surface
+            # a stage not installed is skipped; a missing dependency of a stage must surface
+            if exc.name is None or not (module_name == exc.name or module_name.startswith(exc.name + ".")):
                 raise
             continue
         module.register(app)
