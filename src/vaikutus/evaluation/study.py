@@ -89,7 +89,10 @@ def run_study(path: Path, out_dir: Path) -> WrittenOutputs:
     study = load_study(path)
     method = study["study"]["method"]
     module = importlib.import_module(f"vaikutus.evaluation.{method}.study")
-    data = load_data(study) if method != "rct" or "data" in study else pd.DataFrame()
+    if hasattr(module, "load_study_data"):  # a method that reads several warehouse tables itself
+        data = module.load_study_data(study)
+    else:
+        data = load_data(study) if method != "rct" or "data" in study else pd.DataFrame()
     result = module.run(study, data)
     title = study["study"].get("title", f"{method} study {Path(path).stem}")
     public = {k: v for k, v in study.items() if not k.startswith("_")}
