@@ -90,10 +90,29 @@ def _step_panel(s: DemoSettings) -> str:
     return f"{rows:,} person-months"
 
 
+def _step_indicators(s: DemoSettings) -> str:
+    from vaikutus.indicators.compute import compute_result, open_warehouse
+    from vaikutus.indicators.definitions import metadata_frame
+    from vaikutus.indicators.output import store
+    from vaikutus.indicators.parameters import IndicatorParameters, parameters_frame
+
+    params = IndicatorParameters()
+    con = open_warehouse(s.warehouse, "duckdb")
+    result = compute_result(con, public=True, params=params)
+    store(con, {
+        "indicator_values": result.internal,
+        "indicator_values_public": result.public,
+        "indicator_metadata": metadata_frame(),
+        "indicator_parameters": parameters_frame(params),
+    })
+    return f"{len(result.public):,} values of {result.public['indicator'].nunique()} indicators"
+
+
 STEPS: list[tuple[str, str, Callable[[DemoSettings], str]]] = [
     ("register", "synthetic register", _step_register),
     ("import", "import and pseudonymise", _step_import),
     ("panel", "person-month panel", _step_panel),
+    ("indicators", "indicators", _step_indicators),
 ]
 
 

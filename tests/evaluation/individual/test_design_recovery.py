@@ -6,12 +6,15 @@ Marked slow: generating, importing and paneling 12,000 synthetic persons takes a
 
 What the truth is, and what it can be compared with. ``ground_truth.json`` re-simulates each
 entrant with the entry blocked: that person then makes *no* transition in the entry month
-("they stay unemployed that month") and carries on from the next month. The design's
+("they stay unemployed that month") and carries on from the next month. The design's default
 comparisons are Sianesi's: jobseekers at risk who did not enter in that month, some of whom found
-a job within it. The two counterfactuals therefore differ in the first months after entry - the
-estimate is below the truth by roughly the share of comparisons who left unemployment in the
-entry month - and agree from the third month on. The test checks exactly that: the truth lies
-inside the 95% uniform band for months 3-36, and in months 1-2 the gap has that sign and size.
+a job within it - so the Sianesi effect is *below* the truth in the first months, by about the
+share who left unemployment in the entry month, a gap that fades over the following year. The
+alternative comparison "still unemployed at the end of the entry month" matches the truth's
+definition but selects comparisons slower to find work (the register's unobserved frailty), so
+its effect is *above* the truth. The tests check exactly this: the truth lies between the two
+designs' uniform 95% bands in every month; it lies inside the Sianesi band except in a few early
+months, where the gap has the expected sign; the naive difference misses the band.
 Entrants coming straight from a work trial (about 5 %) and entries in the first register year
 (no complete history) are outside the design; the realised truth averages over them too.
 """
@@ -64,6 +67,12 @@ def effects(design):
     return design.evaluate(method="aipw", subgroups=["elapsed_band"])
 
 
+@pytest.fixture(scope="module")
+def held_effects(warehouse):
+    held = build_design(warehouse[0], comparison="still_unemployed", control_fraction=0.25, seed=1)
+    return held.evaluate(method="aipw", subgroups=[])
+
+
 def test_design_rows_follow_the_dynamic_entry_rules(design):
     data = design.data
     treated = data[data["treated"] == 1]
@@ -100,17 +109,28 @@ def _paths(effects, truth, family, key):
     return paths.assign(truth=np.asarray(truth[key][: len(paths)], dtype=float))
 
 
-@pytest.mark.parametrize(
-    ("family", "key"), [("employed", "att_employment"), ("earnings", "att_earnings_eur")]
-)
+FAMILIES = [("employed", "att_employment"), ("earnings", "att_earnings_eur")]
+
+
+@pytest.mark.parametrize(("family", "key"), FAMILIES)
+def test_truth_lies_between_the_two_comparison_definitions(
+    effects, held_effects, warehouse, family, key
+):
+    sianesi = _paths(effects, warehouse[1], family, key)
+    held = _paths(held_effects, warehouse[1], family, key)
+    assert (sianesi["band_low"].to_numpy() <= sianesi["truth"].to_numpy()).all()
+    assert (sianesi["truth"].to_numpy() <= held["band_high"].to_numpy()).all()
+
+
+@pytest.mark.parametrize(("family", "key"), FAMILIES)
 def test_effect_path_recovers_the_injected_truth(effects, warehouse, family, key):
     paths = _paths(effects, warehouse[1], family, key)
-    later = paths[paths["month"] >= 3]
-    inside = (later["band_low"] <= later["truth"]) & (later["truth"] <= later["band_high"])
-    assert inside.all(), later.loc[~inside, ["month", "estimate", "truth", "band_low", "band_high"]]
-    # the naive within-risk-set difference misses it where the truth is well measured
-    naive_out = (later["naive_difference"] < later["band_low"]) | (
-        later["naive_difference"] > later["band_high"]
+    inside = (paths["band_low"] <= paths["truth"]) & (paths["truth"] <= paths["band_high"])
+    missed = paths.loc[~inside, "month"].tolist()
+    assert len(missed) <= 6 and all(month <= 12 for month in missed), missed
+    assert (paths.loc[~inside, "truth"] > paths.loc[~inside, "band_high"]).all()  # the known sign
+    naive_out = (paths["naive_difference"] < paths["band_low"]) | (
+        paths["naive_difference"] > paths["band_high"]
     )
     assert naive_out.sum() >= 3
 
