@@ -140,7 +140,7 @@ def build(settings: DemoSettings, echo: Callable[[str], None] = typer.echo) -> P
 def register(app: typer.Typer) -> None:
     @app.command("demo")
     def demo(
-        persons: int = typer.Option(200_000, help="Synthetic persons in the demo register."),
+        persons: int = typer.Option(100_000, help="Synthetic persons in the demo register."),
         seed: int = typer.Option(2026, help="Seed of the synthetic register (same seed, same data)."),
         start: str = typer.Option("2015-01", help="First month of the register (YYYY-MM)."),
         end: str = typer.Option("2025-12", help="Last month of the register (YYYY-MM)."),
