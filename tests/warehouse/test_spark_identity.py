@@ -64,4 +64,4 @@ def test_spark_and_duckdb_tables_are_identical(built, table):
 
 def test_spark_reads_a_folder_with_the_duckdb_panel(spark, built):
     con = connect(built["duckdb"], backend="spark")
-    assert con.table("person_month").count().execute() == pq.read_metadata(built["duckdb"] / "person_month.parquet").num_rows
+    assert con.table("person_month").count().execute() == pq.read_table(built["duckdb"] / "person_month.parquet").num_rows
