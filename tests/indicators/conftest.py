@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from tests.indicators import hand_register as register
 from vaikutus import reference
 from vaikutus.indicators.areas import Areas
+from vaikutus.indicators.compute import compute_result
 from vaikutus.warehouse import build_panel, connect
-
-from tests.indicators import hand_register as register
 
 
 @pytest.fixture(scope="session")
@@ -27,3 +27,9 @@ def warehouse(tmp_path_factory):
         con.create_table(name, table, overwrite=True)
     build_panel(con, start="2021-01", end="2022-12")
     return con
+
+
+@pytest.fixture(scope="session")
+def hand_result(warehouse, areas):
+    """All indicators of the hand-built register on DuckDB, internal and public."""
+    return compute_result(warehouse, public=True, areas=areas)

@@ -175,8 +175,8 @@ NUMERATOR_DENOMINATOR = {
 
 
 @pytest.fixture(scope="module")
-def result(warehouse, areas):
-    return compute_result(warehouse, public=True, areas=areas)
+def result(hand_result):
+    return hand_result
 
 
 @pytest.fixture(scope="module")

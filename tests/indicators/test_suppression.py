@@ -18,10 +18,10 @@ from vaikutus.indicators import queries as qy
 from vaikutus.indicators.aggregate import build_grid
 from vaikutus.indicators.areas import Areas
 from vaikutus.indicators.compute import suppress_grid
+from vaikutus.indicators.definitions import catalog
 from vaikutus.indicators.parameters import IndicatorParameters
 from vaikutus.indicators.relations import grid_relations
 from vaikutus.indicators.suppression import Factors, Relations, determined_cells, suppress_boxes
-from vaikutus.indicators.definitions import catalog
 from vaikutus.indicators.tables import indicator_table
 
 HIERARCHY = pd.DataFrame(
@@ -133,7 +133,7 @@ def test_primary_cells_are_the_small_counts_and_never_zero(published):
 def test_differencing_recovers_nothing(published):
     """Peel every relation with a single unknown, repeatedly, using all published cells."""
     areas, grid, sup = published
-    values, secret = _cells(areas, grid, sup)
+    _, secret = _cells(areas, grid, sup)
     known = {k for k, s in secret.items() if not s}
     assert any(secret.values())
     relations = _relations()
@@ -189,7 +189,7 @@ def test_public_table_hides_value_numerator_and_denominator(published):
     shown = table[table.flag.isna()]
     assert shown.value.notna().all()
     # the share is hidden exactly where its numerator or its denominator count is
-    values, secret = _cells(areas, grid, sup)
+    _, secret = _cells(areas, grid, sup)
     share = table[table.indicator == "plans_up_to_date_share"]
     for row in share.itertuples():
         cell = (row.area_type, row.area_code, row.period)

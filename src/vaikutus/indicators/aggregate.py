@@ -241,9 +241,9 @@ def _caseload_months(areas: Areas, periods: Periods, units: pd.DataFrame) -> dic
     out = {q: np.full((A, T), np.nan) for q in ("caseload_clients", "caseload_experts")}
     ea_ids = areas.area_ids("employment_area")
     country = areas.area_ids("country").iloc[0]
-    for q in out:
-        out[q][ea_ids.to_numpy()] = 0.0
-        out[q][country] = 0.0
+    for arr in out.values():
+        arr[ea_ids.to_numpy()] = 0.0
+        arr[country] = 0.0
     if units.empty:
         return out
     u = units.assign(area_code=units.area.astype(str), t=periods.ids(pd.Series(units.month)))

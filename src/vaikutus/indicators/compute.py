@@ -13,9 +13,11 @@ are hidden, so two differently filtered publications cannot be combined against 
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import ibis
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -83,29 +85,29 @@ def compute_grid(con: BaseBackend, params: IndicatorParameters, areas: Areas, wh
     cal_t = cal_t.cast(qy.CALENDAR_SCHEMA)
     members = arrow_table(con, "_indicator_membership", pa.Table.from_pandas(areas.membership, preserve_index=False))
 
-    def run(expr) -> pd.DataFrame:
-        return expr.to_pandas()
-
+    # materialised once, read by several queries
     reg = qy.registered_base(w, cal_t, params).cache()
+    events = {e: qy.event_units(w, e).cache() for e in EVENTS}
+    # month is a date in every part (Spark tables hold it as a timestamp, truncated dates as dates)
+    long_counts = ibis.union(*(part.cast({"month": "date"}) for part in (
+        qy.service_counts(w, reg), qy.flow_counts(w, cal_t, params), qy.event_counts(events))))
     municipal = [
-        run(qy.stock_counts(w, reg, params)),
-        run(qy.service_counts(w, reg)),
-        run(qy.flow_counts(w, cal_t, params)),
-        run(qy.search_end_counts(w)),
-        *(run(e) for e in qy.event_counts(w)),
-        run(qy.benefit_counts(w)),
-        run(qy.kykyviisari_counts(w, params)),
-        run(qy.satisfaction_counts(w)),
+        expr.to_pandas()
+        for expr in (
+            qy.stock_counts(w, reg, params),
+            long_counts,  # one query for the long-form counts: fewer round trips (slow on Spark)
+            qy.search_end_counts(w),
+            qy.benefit_counts(w),
+            qy.kykyviisari_counts(w, params),
+            qy.satisfaction_counts(w),
+        )
     ]
-    stats = [run(qy.duration_medians(w, members)).assign(quantity="unemployment_duration_median").rename(
-        columns={"month": "period"})]
-    for event in EVENTS:
-        units = qy.event_units(w, event)
-        for key, suffix in (("person_id", "persons"), ("vacancy_id", "vacancies")):
-            for frame in qy.distinct_by_area(units, key, members, cal_t):
-                stats.append(run(frame).assign(quantity=f"{event}_{suffix}"))
-    reg.release()
-    caseloads = run(qy.caseload_units(w, cal_t))
+    medians = qy.duration_medians(w, members).to_pandas().rename(columns={"month": "period"})
+    stats = [medians.assign(quantity="unemployment_duration_median"),
+             qy.distinct_counts(events, members, cal_t).to_pandas()]
+    for table in (reg, *events.values()):
+        table.release()
+    caseloads = qy.caseload_units(w, cal_t).to_pandas()
     lf = qy.labour_force(w)
     alias = aliases(params.activation_services, params.extended_services)
     grid = build_grid(areas, cal, municipal, lf, caseloads, stats, params, alias)
@@ -226,10 +228,10 @@ def period_bounds(period: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 def _month(value: str, what: str) -> str:
-    try:
-        return pd.Period(str(value), freq="M").strftime("%Y-%m")
-    except ValueError as exc:
-        raise ValueError(f"{what} month {value!r} is not of the form YYYY-MM") from exc
+    text = str(value)
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
+        raise ValueError(f"{what} month {value!r} is not of the form YYYY-MM")
+    return text
 
 
 def _check(values, allowed: tuple[str, ...], what: str) -> None:
@@ -238,4 +240,4 @@ def _check(values, allowed: tuple[str, ...], what: str) -> None:
         raise ValueError(f"unknown {what}(s) {bad}; use {list(allowed)}")
 
 
-__all__ = ["IndicatorResult", "compute", "compute_result", "compute_grid", "open_warehouse", "select"]
+__all__ = ["IndicatorResult", "compute", "compute_grid", "compute_result", "open_warehouse", "select"]

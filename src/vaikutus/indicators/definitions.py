@@ -57,6 +57,8 @@ class IndicatorDefinition:
     periods: tuple[str, ...] = PERIOD_TYPES
     levels: tuple[str, ...] = AREA_TYPES
     family: str = ""
+    #: the StatFin series publishing the same figure, e.g. "12r5 TYOTTOMATLOPUSSA" ("" if none)
+    statfin: str = ""
 
     @property
     def quantities(self) -> tuple[str, ...]:
@@ -211,6 +213,7 @@ def _definition(e: dict, subs: dict, subs_by_lang: dict, family: str) -> Indicat
         periods=periods,
         levels=levels,
         family=family,
+        statfin=e.get("statfin", ""),
     )
 
 
@@ -256,6 +259,7 @@ def metadata_frame(lang: str | None = None) -> pd.DataFrame:
             "levels": ", ".join(d.levels),
             "source_tables": ", ".join(d.source_tables),
             "official_concept": d.concept,
+            "statfin": d.statfin,
         }
         suffix = (lambda x: "") if lang else (lambda x: f"_{x}")
         for lg in langs:

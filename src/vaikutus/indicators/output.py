@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import xlsxwriter
 from ibis.backends import BaseBackend
@@ -37,21 +38,22 @@ def infer_format(path: Path, fmt: str | None) -> str:
     return fmt
 
 
-def plain(frame: pd.DataFrame) -> pd.DataFrame:
-    """Categoricals as plain strings (for CSV, Parquet readers elsewhere and the warehouse)."""
-    out = frame.copy()
-    for col in out.columns:
-        if isinstance(out[col].dtype, pd.CategoricalDtype):
-            out[col] = out[col].astype(object).where(out[col].notna(), None)
-    return out
+def to_arrow(frame: pd.DataFrame) -> pa.Table:
+    """Arrow table with categoricals as plain strings (what CSV, other Parquet readers and the
+    warehouse's SQL users expect); the cast runs in Arrow, fast for millions of rows."""
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    schema = pa.schema([
+        pa.field(f.name, pa.string()) if pa.types.is_dictionary(f.type) else f for f in table.schema
+    ])
+    return table.cast(schema)
 
 
 def write_table(frame: pd.DataFrame, path: Path, fmt: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "parquet":
-        pq.write_table(pa.Table.from_pandas(plain(frame), preserve_index=False), path)
+        pq.write_table(to_arrow(frame), path)
     elif fmt == "csv":
-        plain(frame).to_csv(path, index=False)
+        pacsv.write_csv(to_arrow(frame), path)
     else:
         raise ValueError(f"write_table writes parquet or csv, not {fmt!r}")
 
@@ -133,5 +135,4 @@ def _frame_sheet(book, name: str, frame: pd.DataFrame, bold) -> None:
 def store(con: BaseBackend, tables: dict[str, pd.DataFrame]) -> None:
     """Save frames as warehouse tables (replacing earlier versions), on DuckDB or Spark."""
     for name, frame in tables.items():
-        arrow = pa.Table.from_pandas(plain(frame), preserve_index=False)
-        save_table(con, name, arrow_table(con, f"_{name}_upload", arrow))
+        save_table(con, name, arrow_table(con, f"_{name}_upload", to_arrow(frame)))

@@ -366,22 +366,34 @@ def event_units(w: Warehouse, event: str) -> ir.Table:
     return ev.join(_person_month_area(w), ["person_id", "month"])
 
 
-def event_counts(w: Warehouse) -> list[ir.Table]:
-    out = []
+def event_counts(units: dict[str, ir.Table]) -> ir.Table:
+    """Offers and introductions per municipality and month, and those that led to work (long).
+    ``units``: ``event_units`` of each event (materialise them: ``distinct_counts`` reads them too)."""
+    parts = []
     for event in EVENTS:
-        x = event_units(w, event)
-        out.append(x.group_by(KEYS).aggregate(**{event: x.count(), f"{event}_hired": _n(x.outcome == "hired")}))
-    return out
+        x = units[event]
+        g = x.group_by(KEYS).aggregate(n=x.count(), hired=_n(x.outcome == "hired"))
+        parts.append(g.select(*KEYS, quantity=ibis.literal(event), value=g.n))
+        parts.append(g.select(*KEYS, quantity=ibis.literal(f"{event}_hired"), value=g.hired))
+    return ibis.union(*parts)
 
 
-def distinct_by_area(units: ir.Table, key: str, membership: ir.Table, cal: ir.Table) -> list[ir.Table]:
-    """Distinct ``key`` values per area and period (month, quarter, year): not additive."""
-    x = units.join(membership, "municipality").join(cal.select("month", "quarter", "year_label"), "month")
-    out = []
-    for period_col in ("month", "quarter", "year_label"):
-        g = x.group_by(["area_type", "area_code", period_col]).aggregate(value=x[key].nunique())
-        out.append(g.rename(period=period_col).mutate(period=g[period_col].cast("string")))
-    return out
+def distinct_counts(units: dict[str, ir.Table], membership: ir.Table, cal: ir.Table) -> ir.Table:
+    """Distinct jobseekers and vacancies reached by offers and introductions, per area and period
+    (month, quarter, year): not additive, so counted per area. Long form, one query."""
+    parts = []
+    periods = cal.select("month", "quarter", "year_label")
+    for event in EVENTS:
+        for key, suffix in (("person_id", "persons"), ("vacancy_id", "vacancies")):
+            # one row per unit, municipality and month before the six-fold join to the areas
+            base = units[event].select("municipality", "month", unit=units[event][key]).distinct().join(periods, "month")
+            base = base.mutate(month_label=base.month.cast("string"))
+            for period_col in ("month_label", "quarter", "year_label"):
+                x = base.select("municipality", "unit", period=base[period_col]).distinct().join(membership, "municipality")
+                g = x.group_by(["area_type", "area_code", "period"]).aggregate(value=x.unit.nunique())
+                parts.append(g.select("area_type", "area_code", "period",
+                                      quantity=ibis.literal(f"{event}_{suffix}"), value=g.value))
+    return ibis.union(*parts)
 
 
 # ------------------------------------------------------------------ residence-based measures

@@ -98,31 +98,36 @@ def suppress_boxes(values: np.ndarray, primary: np.ndarray, areas: Factors, peri
     ``values`` and ``primary`` have the grid's shape (quantity, area, period); ``period_kind[q]``
     names the ``periods`` factors of quantity q ('none' for quantities without period identities).
     """
-    Q, A, P = values.shape
+    _, A, P = values.shape
     hidden = primary.copy()
     available = ~np.isnan(values)
     targets = np.argwhere(primary)
     kinds = np.array(period_kind)
+    # cost of hiding a cell: its value; zero counts as the threshold; hidden or missing cells are free
+    cost = np.where(hidden | ~available, 0.0, np.where(values > 0, values, float(threshold)))
+    pad = np.append(cost.ravel(), 0.0)  # index -1 (padding) reads a zero cost
+
+    def cells(qq, aa, pp):
+        flat = (qq * A + aa) * P + pp
+        return np.where((qq < 0) | (aa < 0) | (pp < 0), -1, flat)
+
     for start in range(0, len(targets), CHUNK):
         q, a, p = targets[start:start + CHUNK].T
-        cost = np.where(hidden | ~available, 0.0, np.where(values > 0, values, float(threshold)))
-        pad = np.append(cost.ravel(), 0.0)  # index -1 (padding) reads a zero cost
-
-        def cells(qq, aa, pp):
-            flat = (qq * A + aa) * P + pp
-            return np.where((qq < 0) | (aa < 0) | (pp < 0), -1, flat)
-
-        area_box = _choose(areas, a, lambda cand, i: pad[cells(q[i, None, None], cand, p[i, None, None])])
+        area_box = _choose(areas, a, lambda cand, i, q=q, p=p: pad[cells(q[i, None, None], cand, p[i, None, None])])
         period_box = np.full((len(q), _width(periods)), -1)
         for kind in np.unique(kinds[q]):
             rows = np.flatnonzero(kinds[q] == kind)
+            qr, ar = q[rows], a[rows]
             chosen = _choose(periods[kind], p[rows],
-                             lambda cand, i: pad[cells(q[rows][i, None, None], a[rows][i, None, None], cand)])
+                             lambda cand, i, qr=qr, ar=ar: pad[cells(qr[i, None, None], ar[i, None, None], cand)])
             period_box[rows, : chosen.shape[1]] = chosen
-        quantity_box = _choose(quantities, q, lambda cand, i: pad[cells(cand, a[i, None, None], p[i, None, None])])
+        quantity_box = _choose(quantities, q,
+                               lambda cand, i, a=a, p=p: pad[cells(cand, a[i, None, None], p[i, None, None])])
         box = cells(quantity_box[:, :, None, None], area_box[:, None, :, None], period_box[:, None, None, :])
         box = box[box >= 0]
-        hidden[np.unravel_index(box[available.ravel()[box]], (Q, A, P))] = True
+        box = box[available.ravel()[box]]
+        hidden.ravel()[box] = True
+        pad[box] = 0.0  # later chunks reuse what is hidden now
     return Suppression(primary, hidden)
 
 
@@ -189,7 +194,7 @@ def _components(A: sp.csr_matrix) -> tuple[int, np.ndarray]:
     n_rel, n_cell = A.shape
     B = sp.csr_matrix((np.ones(A.nnz), A.indices, A.indptr), shape=A.shape)
     graph = sp.bmat([[None, B], [B.T, None]], format="csr")
-    n, labels = connected_components(graph, directed=False)
+    _, labels = connected_components(graph, directed=False)
     cell_labels = labels[n_rel:]
     _, dense = np.unique(cell_labels, return_inverse=True)
     return int(dense.max()) + 1 if n_cell else 0, dense

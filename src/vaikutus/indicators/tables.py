@@ -48,12 +48,12 @@ def indicator_table(grid: Grid, defs: tuple[IndicatorDefinition, ...], threshold
         if d.kind != "count":
             rows &= part["exists"][country].any(axis=0)[None, :]
         a, p = np.nonzero(rows & part["keep"])
-        parts.append(pd.DataFrame({
-            "indicator": i, "area_id": a, "period_id": p,
+        parts.append({
+            "indicator": np.full(len(a), i, dtype=np.int32), "area_id": a, "period_id": p,
             "value": part["value"][a, p], "numerator": part["num"][a, p],
             "denominator": part["den"][a, p], "flag": part["flag"][a, p],
-        }))
-    out = pd.concat(parts, ignore_index=True)
+        })
+    out = pd.DataFrame({k: np.concatenate([part[k] for part in parts]) for k in parts[0]})
     return _labelled(out, grid, defs)
 
 
@@ -126,17 +126,20 @@ def _with_ties(grid: Grid, mask: np.ndarray) -> np.ndarray:
 
 
 def _labelled(out: pd.DataFrame, grid: Grid, defs: tuple[IndicatorDefinition, ...]) -> pd.DataFrame:
+    """Ids to labels as categoricals built from codes (millions of rows: no string copies)."""
     ids = [d.id for d in defs]
     types = list(dict.fromkeys(grid.areas.area_type))
-    frame = pd.DataFrame({
+    area_type_code = pd.Series(range(len(types)), index=types)[grid.areas.area_type].to_numpy()
+    codes, code_of_area = np.unique(grid.areas.area_code.to_numpy(), return_inverse=True)
+    area_id = out.area_id.to_numpy()
+    return pd.DataFrame({
         "indicator": pd.Categorical.from_codes(out.indicator.to_numpy(), categories=ids),
-        "area_type": pd.Categorical(grid.areas.area_type.to_numpy()[out.area_id], categories=types),
-        "area_code": grid.areas.area_code.to_numpy()[out.area_id],
-        "period": grid.periods.table.period.to_numpy()[out.period_id],
+        "area_type": pd.Categorical.from_codes(area_type_code[area_id], categories=types),
+        "area_code": pd.Categorical.from_codes(code_of_area[area_id], categories=codes),
+        "period": pd.Categorical.from_codes(out.period_id.to_numpy(), categories=grid.periods.table.period),
         "value": out.value.to_numpy(),
         "numerator": out.numerator.to_numpy(),
         "denominator": out.denominator.to_numpy(),
         "flag": pd.Categorical.from_codes(out.flag.to_numpy() - 1, categories=list(FLAGS)),
-        "source": pd.Categorical(["register"] * len(out), categories=["register", "statfin"]),
+        "source": pd.Categorical.from_codes(np.zeros(len(out), dtype=np.int8), categories=["register", "statfin"]),
     })
-    return frame
