@@ -35,6 +35,13 @@ def register(app: typer.Typer) -> None:
             "--problems",
             help="How many problem lines to print, or 'all'.",
         ),
+        batch_rows: int = typer.Option(
+            4_000_000,
+            "--batch-rows",
+            min=1,
+            help="Validate files of more rows in parts of about this many rows, all rows of a "
+            "person in one part (lower it if memory runs short; the result is the same).",
+        ),
     ) -> None:
         """Validate, pseudonymise and import register files; rejected rows go to quarantine."""
         from rich.console import Console
@@ -49,7 +56,9 @@ def register(app: typer.Typer) -> None:
         try:
             key = load_key(key_file)
             with _FileProgress() as on_progress:
-                report = import_directory(source_dir, warehouse, key=key, on_progress=on_progress)
+                report = import_directory(
+                    source_dir, warehouse, key=key, on_progress=on_progress, batch_rows=batch_rows
+                )
         except (ImportRefused, KeyMissing) as exc:
             typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
             raise typer.Exit(2) from exc

@@ -154,7 +154,7 @@ def validate_table(
             typed[field.name] = pa.nulls(len(frame), field.arrow_type)
             continue
         source = match.sources[field.name]
-        raw = _text(frame.iloc[:, match.positions[field.name]])
+        raw = text_values(frame.iloc[:, match.positions[field.name]])
         from_hetu_column = normalise_name(source) in {normalise_name(a) for a in table.aliases}
         typed[field.name] = _check_cell_column(field, raw, source, problems, key, from_hetu_column)
 
@@ -248,7 +248,7 @@ def shown(raw: pa.Array, mask: np.ndarray) -> np.ndarray:
 # -- cells ----------------------------------------------------------------------------------------
 
 
-def _text(column: pd.Series) -> pa.Array:
+def text_values(column: pd.Series) -> pa.Array:
     """A column as trimmed text with empty values as nulls, whatever the frame's dtype."""
     array = pa.array(column.astype("string[pyarrow]"), type=pa.string(), from_pandas=True)
     trimmed = ps.as_array(pc.utf8_trim_whitespace(array))

@@ -130,14 +130,14 @@ def csv_files(draw) -> tuple[str, bytes, int | None]:
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-@given(csv_files())
-def test_import_never_crashes_and_never_loses_a_row(case):
+@given(csv_files(), st.sampled_from([4_000_000, 2]))
+def test_import_never_crashes_and_never_loses_a_row(case, batch_rows):
     table_name, content, expected_rows = case
     with tempfile.TemporaryDirectory() as tmp:
         source, warehouse = Path(tmp) / "src", Path(tmp) / "wh.duckdb"
         source.mkdir()
         (source / f"{table_name}.csv").write_bytes(content)
-        result = _invoke("import", source, "--warehouse", warehouse)
+        result = _invoke("import", source, "--warehouse", warehouse, "--batch-rows", batch_rows)
 
         assert result.exit_code in (0, 1), result.output
         assert result.exception is None or isinstance(result.exception, SystemExit), repr(
