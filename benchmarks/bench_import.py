@@ -2,12 +2,13 @@
 Finnish CSV (``;`` separator, decimal comma, ``D.M.YYYY`` dates are not used by earnings).
 
     .venv/bin/python benchmarks/bench_import.py [--persons 100000] [--start 2015-01 --end 2025-12]
-        [--work DIR] [--append]
+        [--work DIR] [--source REGISTER_DIR] [--no-csv] [--append]
 
 1. ``vaikutus.registry.synthetic.generate`` writes the register (person tables carry an
    artificial henkilötunnus, so every person column is validated and pseudonymised).
 2. The whole folder is imported in a child process; wall time and the child's peak resident memory
-   (``wait4`` rusage) are measured, with rows read / accepted / quarantined.
+   (``wait4`` rusage) are measured, with rows read / accepted / quarantined. ``--source`` imports
+   an existing register folder instead of generating one.
 3. ``earnings`` is rewritten as a Finnish CSV, 1 row in 10,000 spoiled (text in the euro column),
    and imported alone into a warehouse that already holds ``persons`` (so references are checked).
 """
@@ -81,19 +82,28 @@ def main() -> None:
     parser.add_argument("--start", default="2015-01")
     parser.add_argument("--end", default="2025-12")
     parser.add_argument("--work", type=Path, default=None)
+    parser.add_argument("--source", type=Path, default=None, help="an existing register folder")
+    parser.add_argument("--no-csv", action="store_true", help="skip the Finnish-CSV import")
     parser.add_argument("--append", action="store_true", help="append to benchmarks/results.md")
     args = parser.parse_args()
 
     from vaikutus.registry.synthetic import generate
 
     work = args.work or Path(tempfile.mkdtemp(prefix="bench-import-"))
-    register = work / "register"
-    generate(persons=args.persons, start=args.start, end=args.end, seed=1, out=register)
+    work.mkdir(parents=True, exist_ok=True)
+    register = args.source or work / "register"
+    if args.source is None:
+        generate(persons=args.persons, start=args.start, end=args.end, seed=1, out=register)
     load = os.getloadavg()[0]
 
     seconds, mib, counts = _import(register, work / "parquet.duckdb")
     lines = [_row("Parquet register, all tables", counts, seconds, mib)]
+    if not args.no_csv:
+        lines.append(_csv_import(register, work))
+    _report(args, load, lines)
 
+
+def _csv_import(register: Path, work: Path) -> str:
     csv_folder = work / "csv"
     csv_folder.mkdir(exist_ok=True)
     _finnish_csv(register / "earnings.parquet", csv_folder / "earnings.csv")
@@ -103,8 +113,10 @@ def main() -> None:
     _import(persons_only, work / "csv.duckdb")
     seconds, mib, counts = _import(csv_folder, work / "csv.duckdb")
     size = (csv_folder / "earnings.csv").stat().st_size / 2**20
-    lines.append(_row(f"earnings as Finnish CSV ({size:,.0f} MiB)", counts, seconds, mib))
+    return _row(f"earnings as Finnish CSV ({size:,.0f} MiB)", counts, seconds, mib)
 
+
+def _report(args, load: float, lines: list[str]) -> None:
     section = "\n".join(
         [
             f"\n## {dt.date.today()} — register import, bench_import.py\n",

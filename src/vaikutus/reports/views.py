@@ -219,9 +219,10 @@ def common_paths(pkg: Package, cohort: str) -> View:
               text("col.share", pkg.lang)]
     rows = [[str(int(r.rank)) if r.path != "other" else "", r.path_label, f.value(r.persons, "int", r.suppressed),
              f.value(r.share, "pct", r.suppressed)] for r in p.itertuples()]
-    title = (f"{text('table.paths.title', pkg.lang, months=pkg.request.params.path_months)} \u2013 "
-             f"{label('cohort', cohort, pkg.lang)}, {pkg.area_name}")
-    return View(title, header, rows, text_columns=(1,))
+    months = pkg.request.params.path_months
+    title = f"{text('table.paths.title', pkg.lang, months=months)} \u2013 {label('cohort', cohort, pkg.lang)}, {pkg.area_name}"
+    note = "" if rows else text("table.paths.not_yet", pkg.lang, months=months)
+    return View(title, header, rows, note=note, text_columns=(1,))
 
 
 def earnings(pkg: Package, cohort: str) -> View:
