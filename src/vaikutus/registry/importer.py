@@ -363,7 +363,7 @@ def _import_file(
             "persons not checked: there is no persons table in this import or in the warehouse"
         )
     notes.extend(_column_notes(table, raw.frame))
-    parts = person_parts(raw, table, batch_rows)
+    n_parts, parts = person_parts(raw, table, batch_rows)
     accepted_rows = quarantined = 0
     all_problems = []
     with store.replacing(table) as sink:
@@ -381,7 +381,7 @@ def _import_file(
                 quarantined += pc.count_distinct(quarantine.column("row")).as_py()
             all_problems.append(problems)
             if progress:
-                progress(0.5 + 0.45 * done / len(parts))
+                progress(0.5 + 0.45 * done / n_parts)
         if raw.rows_read != accepted_rows + quarantined:
             raise AssertionError(
                 f"{path.name}: {raw.rows_read} rows read but {accepted_rows} + {quarantined} kept"
@@ -405,7 +405,7 @@ def _import_file(
     )
 
 
-def person_parts(raw: RawTable, table: Table, batch_rows: int) -> list[RawTable]:
+def person_parts(raw: RawTable, table: Table, batch_rows: int) -> tuple[int, Iterator[RawTable]]:
     """The file's rows in parts of about ``batch_rows``, every person's rows in one part.
 
     Validation holds several typed copies of what it checks, so a national file (75 million
@@ -414,12 +414,13 @@ def person_parts(raw: RawTable, table: Table, batch_rows: int) -> list[RawTable]
     splitting by person gives exactly the result of checking the whole file at once. A person's
     part is chosen by a fixed hash of the identity code as compared (trimmed, upper case), so
     differently typed copies of one code meet. Row numbers stay the file's own; the rows that
-    could not be split into columns (CSV) go with the first part.
+    could not be split into columns (CSV) go with the first part. Returns the number of parts
+    and the parts, each made only when it is taken (a part is a copy of its rows).
     """
     n = len(raw.frame)
     match = match_columns(table, list(raw.frame.columns))
     if n <= batch_rows or not match.usable or "person_id" not in table.key:
-        return [raw]
+        return 1, iter([raw])
     count = -(-n // batch_rows)
     person = ps.normalise(text_values(raw.frame.iloc[:, match.positions["person_id"]]))
     encoded = pc.dictionary_encode(ps.as_array(person))
@@ -428,11 +429,12 @@ def person_parts(raw: RawTable, table: Table, batch_rows: int) -> list[RawTable]
     indices = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
     bucket = np.where(indices >= 0, bucket_of_code[np.maximum(indices, 0)], 0)
     no_rows = raw.broken.iloc[:0]
-    parts = [
+    present = [b for b in range(count) if b == 0 and len(raw.broken) or (bucket == b).any()]
+    parts = (
         RawTable(raw.frame.iloc[np.flatnonzero(bucket == b)], raw.broken if b == 0 else no_rows, raw.notes)
-        for b in range(count)
-    ]
-    return [part for part in parts if part.rows_read]
+        for b in present
+    )
+    return len(present), parts
 
 
 def _sha256(path: Path) -> str:

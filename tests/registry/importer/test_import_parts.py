@@ -67,8 +67,9 @@ def test_a_person_is_never_split_across_parts(tmp_path, key_env):
     source = _source(tmp_path)
     table = TABLES["jobseeker_spells"]
     raw = read_file(source / "jobseeker_spells.csv", table)
-    parts = person_parts(raw, table, batch_rows=2)
-    assert 2 <= len(parts) <= 5  # 10 rows that split into ceil(10 / 2) buckets, empty ones left out
+    count, parts = person_parts(raw, table, batch_rows=2)
+    parts = list(parts)
+    assert count == len(parts) and 2 <= count <= 5  # 10 rows that split into ceil(10 / 2) buckets, empty ones left out
     assert sorted(i for p in parts for i in p.frame.index) == sorted(raw.frame.index)
     assert sum(len(p.broken) for p in parts) == 1
     seen: dict[str, int] = {}
