@@ -144,6 +144,16 @@ class ProfileTables:
 
     # -- result protocol -----------------------------------------------------------------------
 
+    def brief(self) -> str:
+        """One line: the model, its test AUC and how many areas have profiles."""
+        m = self.model.metrics
+        auc = m.loc[(m["model"] == "lightgbm") & (m["split"] == "test"), "auc"].iloc[0]
+        areas = self.profiles.table.drop_duplicates(["area_type", "area_code"])
+        return (
+            f"model {self.model.model_id} (test AUC {auc:.3f}), 6 segments profiled in "
+            f"{len(areas)} areas, {len(self.segments):,} starts segmented"
+        )
+
     def summary(self) -> str:
         areas = self.profiles.table.drop_duplicates(["area_type", "area_code"])
         counts = areas["area_type"].value_counts()
