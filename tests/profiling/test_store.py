@@ -75,15 +75,22 @@ def test_profiles_count_the_hand_known_starts_at_every_level(stored):
 
 def test_follow_up_pairs_and_intervals_by_hand(stored):
     _, tables = stored
-    follow = tables["segment_follow_up"].set_index(["area_type", "area_code", "dimension", "group", "measure_id"])
+    follow = tables["segment_follow_up"].set_index(
+        ["area_type", "area_code", "dimension", "group", "measure_id"]
+    )
     change = follow.loc[("country", "SSS", "all", "all", "kykyviisari_change")]
     # coaching 5.0 -> 5.5 and work trial 5.8 -> 6.0: mean change 0.35, t interval with 1 df
     half = student.ppf(0.975, 1) * np.std([0.5, 0.2], ddof=1) / np.sqrt(2)
     assert (change["n"], change["value"]) == (2, pytest.approx(0.35))
-    assert (change["ci_low"], change["ci_high"]) == (pytest.approx(0.35 - half), pytest.approx(0.35 + half))
+    assert (change["ci_low"], change["ci_high"]) == (
+        pytest.approx(0.35 - half),
+        pytest.approx(0.35 + half),
+    )
     coaching = follow.loc[("employment_area", "8", "service", "coaching", "kykyviisari_change")]
     assert coaching["value"] == pytest.approx(0.5) and np.isnan(coaching["ci_low"])
-    baseline_score = follow.loc[("municipality", "091", "service", "work_trial", "kykyviisari_baseline")]
+    baseline_score = follow.loc[
+        ("municipality", "091", "service", "work_trial", "kykyviisari_baseline")
+    ]
     assert baseline_score["value"] == pytest.approx(5.8)
     jobs = follow.loc[("country", "SSS", "all", "all", "open_market_job_6m")]
     assert (jobs["n"], jobs["count"], jobs["value"]) == (2, 2, 1.0)
@@ -95,11 +102,16 @@ def test_model_definitions_and_labels(stored, model):
     row = tables["profiling_model"].iloc[0]
     assert row["model_id"] == model.model_id and row["card_html"] == "<h1>card</h1>"
     assert (str(row["profile_start"])[:7], str(row["profile_end"])[:7]) == ("2020-06", "2021-05")
-    assert (str(row["follow_up_start"])[:7], str(row["follow_up_end"])[:7]) == ("2021-01", "2021-05")
+    assert (str(row["follow_up_start"])[:7], str(row["follow_up_end"])[:7]) == (
+        "2021-01",
+        "2021-05",
+    )
     assert row["suppression_threshold"] == 5 and row["training_note"] == "all starts"
     definitions = tables["segment_definitions"].set_index("segment")
     low, high = model.chance_cuts
-    assert definitions.loc["S1", ["chance_from", "chance_to"]].tolist() == pytest.approx([high, 1.0])
+    assert definitions.loc["S1", ["chance_from", "chance_to"]].tolist() == pytest.approx(
+        [high, 1.0]
+    )
     assert definitions.loc["S6", ["chance_from", "chance_to"]].tolist() == pytest.approx([0.0, low])
     assert definitions[["name_fi", "name_sv", "name_en"]].ne("").all().all()
     performance = tables["profiling_performance"]

@@ -36,6 +36,8 @@ def format_number(value: object, lang: str, decimals: int = 1, fixed: bool = Fal
         return ""
     number = float(value)
     places = 0 if number.is_integer() and abs(number) >= 10 and not fixed else decimals
+    if round(number, places) == 0:
+        number = 0.0  # no "-0.0" for a small negative
     text = f"{number:,.{places}f}"
     if lang == "en":
         return text

@@ -39,9 +39,9 @@ OVERVIEW = (
     ("estimated_chance", ""),
     ("open_market_job_6m", ""),
     ("open_market_job_12m", ""),
-    ("any_work_12m", ""),
 )
-CHART_HORIZONS = ("open_market_job_6m", "open_market_job_12m")
+#: The chart's series: measure -> months.
+CHART_HORIZONS = {"open_market_job_6m": 6, "open_market_job_12m": 12}
 
 api_router = APIRouter()
 page_router = APIRouter(include_in_schema=False, dependencies=[Depends(_known_language)])
@@ -82,8 +82,12 @@ def cell(figure: dict | None, kind: str, unit: str, lang: str, no_data: str) -> 
     """A figure as the tables show it: text, its 95 % interval and whether it is a small cell."""
     if figure is None or _missing(figure["value"]) or figure["n"] == 0:
         return {"text": "–", "ci": "", "small": False, "title": no_data}
-    percent = kind == "share" or unit == "probability"
-    scale, suffix, places = (100, "\u00a0%", 1) if percent else (1, "\u00a0€" if unit == "EUR" else "", 0 if unit == "EUR" else 1)
+    if kind == "share" or unit == "probability":
+        scale, places, suffix = 100, 1, "\u00a0%"
+    elif unit == "EUR":
+        scale, places, suffix = 1, 0, "\u00a0€"
+    else:
+        scale, places, suffix = 1, 1, ""
 
     def show(v: float) -> str:
         return format_number(v * scale, lang, places, fixed=True)
@@ -111,9 +115,13 @@ def _capitalised(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def _rows(frame: pd.DataFrame) -> list[dict]:
+    """Records with None for missing values (JSON null; never NaN)."""
+    return frame.astype(object).where(frame.notna(), None).to_dict("records")
+
+
 def _records(frame: pd.DataFrame, keys: list[str]) -> dict[tuple, dict]:
-    clean = frame.astype(object).where(frame.notna(), None)
-    return {tuple(r[k] for k in keys): r for r in clean.to_dict("records")}
+    return {tuple(r[k] for k in keys): r for r in _rows(frame)}
 
 
 def model_summary(data: PortalData) -> dict:
@@ -203,7 +211,8 @@ def segment_view(data: PortalData, level: str, area: str, lang: str) -> dict:
              "cells": [*work_ability("service", g), cells.followed("service", g, "open_market_job_12m")]}
             for g in services
         ],
-        "labels": {m: cells.labels[(m, "")]["label"] for m in ("kykyviisari_baseline", "kykyviisari_change", "open_market_job_12m")},
+        "labels": {m: cells.labels[(m, "")]["label"]
+                   for m in ("kykyviisari_baseline", "kykyviisari_change", "open_market_job_12m")},
         "model": model_summary(data),
         "chart": _chart_spec(segments, cells, t),
     }
@@ -212,34 +221,44 @@ def segment_view(data: PortalData, level: str, area: str, lang: str) -> dict:
 def _chart_spec(segments: list[dict], cells: _Cells, t) -> dict:
     """Vega-Lite: share with an open-market job at 6 and 12 months per segment, with intervals."""
     rows = []
+    horizons = [t("segments_horizon", months=months) for months in CHART_HORIZONS.values()]
     for s in segments:
-        for measure in CHART_HORIZONS:
+        for measure, horizon in zip(CHART_HORIZONS, horizons):
             figure = cells.profiles.get((s["segment"], measure, ""))
             if figure is None or _missing(figure["value"]):
                 continue
             rows.append({
-                "segment": f"{s['segment']} {s['name']}", "horizon": cells.labels[(measure, "")]["label"],
+                "segment": f"{s['segment']} {s['name']}", "horizon": horizon,
                 "value": figure["value"], "low": figure["ci_low"], "high": figure["ci_high"], "n": figure["n"],
             })
-    x = {"field": "segment", "type": "nominal", "title": None, "axis": {"labelAngle": 0, "labelLimit": 140}}
+    x = {"field": "segment", "type": "nominal", "title": None, "axis": {"labelAngle": 0, "labelLimit": 180}}
     y = {"field": "value", "type": "quantitative", "title": t("segments_chart_axis"), "axis": {"format": ".0%"}}
     colour = {"field": "horizon", "type": "nominal", "title": None, "legend": {"orient": "bottom"},
-              "scale": {"range": ["#1f5f8b", "#b8463b"]}}
+              "scale": {"domain": horizons, "range": ["#1f5f8b", "#b8463b"]}}
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
         "description": t("segments_chart_alt"),
         "width": "container", "height": 300,
         "data": {"values": rows},
-        "encoding": {"x": x, "xOffset": {"field": "horizon"}, "color": colour},
+        "encoding": {"x": x, "xOffset": {"field": "horizon", "sort": horizons}, "color": colour},
         "layer": [
-            {"mark": {"type": "rule"}, "encoding": {"y": {"field": "low", "type": "quantitative"}, "y2": {"field": "high"}}},
+            {"mark": {"type": "rule"},
+             "encoding": {"y": {"field": "low", "type": "quantitative"}, "y2": {"field": "high"}}},
             {"mark": {"type": "point", "filled": True, "size": 70, "tooltip": True},
-             "encoding": {"y": y, "shape": {"field": "horizon", "type": "nominal", "legend": None}}},
+             "encoding": {"y": y, "shape": {"field": "horizon", "type": "nominal", "title": None,
+                                                    "scale": {"domain": horizons}}}},
         ],
     }
 
 
 # -- page ----------------------------------------------------------------------------------------
+
+
+def _context(user: User, level: str | None) -> dict:
+    """What every state of the segment page needs (the form and the internal tabs)."""
+    levels = levels_for(user)
+    return {"page": "internal", "internal_user": user, "levels": levels, "level": level or levels[0],
+            "areas": [], "area": None, "note": None, "view": None}
 
 
 @page_router.get("/{lang}/internal/segments", response_class=HTMLResponse)
@@ -254,9 +273,8 @@ def segments_page(
         return RedirectResponse(f"/{lang}/login", status_code=303)
     data: PortalData = request.app.state.data
     t = translator(lang)
-    levels = levels_for(user)
-    context = {"page": "internal", "internal_user": user, "levels": levels, "level": level or levels[0],
-               "areas": [], "area": None, "note": None, "view": None}
+    context = _context(user, level)
+    levels = context["levels"]
     if not data.has_profiling():
         request.app.state.users.audit(user, "internal_segments", "none stored")
         return render(request, lang, "segments.html", empty=True, **context)
@@ -294,8 +312,7 @@ def model_card(request: Request, lang: str) -> Response:
     data: PortalData = request.app.state.data
     if user.role == "analyst":
         _deny(request, user, "model_card", "")
-        return render(request, lang, "segments.html", status=403, denied=True, page="internal", internal_user=user,
-                      levels=levels_for(user), level="employment_area", areas=[], area=None, note=None, view=None)
+        return render(request, lang, "segments.html", status=403, denied=True, **_context(user, None))
     card = data.profiling("profiling_model")["card_html"].iloc[0] if data.has_profiling() else ""
     if not card:
         raise UnknownSelection("no model card is stored with the segment profiles")
@@ -377,8 +394,7 @@ class Segments(BaseModel):
 
 
 def _figures(frame: pd.DataFrame, labels: dict, key) -> list[dict]:
-    clean = frame.astype(object).where(frame.notna(), None)
-    return [{**r, "label": labels[key(r)]["label"]} for r in clean.to_dict("records")]
+    return [{**r, "label": labels[key(r)]["label"]} for r in _rows(frame)]
 
 
 @api_router.get("/internal/segments", response_model=Segments, tags=["internal"])
@@ -396,7 +412,9 @@ def internal_segments(
     if user is None:
         raise HTTPException(status_code=401, detail="log in to read segment profiles")
     if user.role == "analyst" and (level is None or area is None):
-        raise HTTPException(status_code=403, detail="an analyst must name the level and area of their own employment area")
+        raise HTTPException(
+            status_code=403, detail="an analyst must name the level and area of their own employment area"
+        )
     level = level or "country"
     area = area or (COUNTRY if level == "country" else None)
     if area is None:

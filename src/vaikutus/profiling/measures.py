@@ -33,7 +33,11 @@ class Measure:
 HORIZONS = (6, 12)
 #: Milestones followed after a start: id stem -> (en, fi, sv).
 MILESTONES = {
-    "open_market_job": ("open-market job", "avoimille työmarkkinoille", "till öppna arbetsmarknaden"),
+    "open_market_job": (
+        "open-market job",
+        "avoimille työmarkkinoille",
+        "till öppna arbetsmarknaden",
+    ),
     "any_work": (
         "any work (open, subsidised, own firm)",
         "mihin tahansa työhön (avoin, tuettu, oma yritys)",
@@ -48,7 +52,14 @@ MILESTONES = {
 }
 
 WHO = (
-    Measure("share_of_starts", "who", "share", "share of starts", "osuus alkaneista", "andel av påbörjade"),
+    Measure(
+        "share_of_starts",
+        "who",
+        "share",
+        "share of starts",
+        "osuus alkaneista",
+        "andel av påbörjade",
+    ),
     Measure("age", "who", "mean", "age", "ikä", "ålder", "years"),
     Measure("women", "who", "share", "women", "naisia", "kvinnor"),
     Measure(

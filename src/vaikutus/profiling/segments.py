@@ -78,6 +78,8 @@ SEGMENT_NAMES = pd.DataFrame(
     [(code, chance, need, fi, sv, en) for code, (chance, need, fi, sv, en) in SEGMENTS.items()],
     columns=["segment", "chance", "service_need", "name_fi", "name_sv", "name_en"],
 )
+
+
 def service_need(frame: pd.DataFrame) -> pd.DataFrame:
     """The three need indicators and their union, per row (validated first)."""
     validate_baseline(frame, tuple(FEATURE_BY_NAME[name] for name in NEED_FEATURES))
@@ -122,8 +124,6 @@ def assign_segments(model: EmploymentModel, frame: pd.DataFrame) -> pd.DataFrame
         if c in frame
     ]
     return pd.concat([frame[ids], out], axis=1)
-
-
 
 
 @dataclass(frozen=True, eq=False)
@@ -285,5 +285,9 @@ def _share_of_starts(stacked: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     size = stacked.groupby(keys, sort=True, observed=True).size().rename("n").reset_index()
     total = size.groupby(keys[:-1])["n"].transform("sum")
     return size.assign(
-        column="share_of_starts", count=np.nan, value=size["n"] / total, ci_low=np.nan, ci_high=np.nan
+        column="share_of_starts",
+        count=np.nan,
+        value=size["n"] / total,
+        ci_low=np.nan,
+        ci_high=np.nan,
     )

@@ -108,7 +108,11 @@ class ProfileTables:
             "target_months": m.settings.target_months,
             "features": ", ".join(f.name for f in m.features),
             "excluded": ", ".join(m.settings.exclude),
-            **{f"{s}_{end}": m.periods.of(s)[i] for s in SPLITS for i, end in enumerate(("start", "end"))},
+            **{
+                f"{s}_{end}": m.periods.of(s)[i]
+                for s in SPLITS
+                for i, end in enumerate(("start", "end"))
+            },
             **{f"rows_{s}": m.rows[s] for s in SPLITS},
             "chance_cut_low": m.chance_cuts[0],
             "chance_cut_high": m.chance_cuts[1],
@@ -158,13 +162,13 @@ class ProfileTables:
         areas = self.profiles.table.drop_duplicates(["area_type", "area_code"])
         counts = areas["area_type"].value_counts()
         small = self._flagged(self.profiles.table)["small"].mean()
+        (p0, p1), (f0, f1) = self.profiles.period, self.follow_up_period
+        levels = ", ".join(f"{counts.get(level, 0)} {level}" for level in AREA_LEVELS)
         return "\n".join(
             [
-                f"Profiling tables of model {self.model.model_id}: "
-                + ", ".join(f"{counts.get(level, 0)} {level}" for level in AREA_LEVELS),
-                f"  profiled starts {self.profiles.period[0]:%Y-%m}..{self.profiles.period[1]:%Y-%m}; "
-                f"follow-up of service paths {self.follow_up_period[0]:%Y-%m}..{self.follow_up_period[1]:%Y-%m}",
-                f"  {small:.0%} of profile figures rest on fewer than {self.threshold} persons (marked small)",
+                f"Profiling tables of model {self.model.model_id}: {levels}",
+                f"  profiled starts {p0:%Y-%m}..{p1:%Y-%m}; service paths {f0:%Y-%m}..{f1:%Y-%m}",
+                f"  {small:.0%} of profile figures marked small (< {self.threshold} persons)",
                 self.profiles.summary(),
             ]
         )

@@ -31,7 +31,9 @@ def stack_areas(frame: pd.DataFrame, levels: tuple[str, ...] = ("country",)) -> 
     """``frame`` once per level with ``area_type`` and ``area_code`` (text) in front."""
     unknown = sorted(set(levels) - set(AREA_LEVELS))
     if unknown:
-        raise ValueError(f"unknown area level(s) {', '.join(unknown)}; known: {', '.join(AREA_LEVELS)}")
+        raise ValueError(
+            f"unknown area level(s) {', '.join(unknown)}; known: {', '.join(AREA_LEVELS)}"
+        )
     parts = []
     for level in levels:
         if level == "country":
@@ -76,7 +78,9 @@ def tally(
         part["count"] = part["count"].fillna(0.0)
         with np.errstate(divide="ignore", invalid="ignore"):
             part["value"] = part["count"] / part["n"].where(part["n"] > 0)
-        part["ci_low"], part["ci_high"] = wilson(part["count"].to_numpy(), part["n"].to_numpy())
+        low, high = wilson(part["count"].to_numpy(), part["n"].to_numpy())
+        # a share's interval lies in [0, 1]; the clip removes rounding residue like -1e-17
+        part["ci_low"], part["ci_high"] = np.clip(low, 0.0, 1.0), np.clip(high, 0.0, 1.0)
         parts.append(part)
     if means:
         n = _long(grouped[list(means)].count(), by, "n")

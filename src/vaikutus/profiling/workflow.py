@@ -166,10 +166,11 @@ def segment_warehouse(
     result.segments.to_csv(out / "segments.csv", index=False)
     result.to_frame().to_csv(out / "segment_profiles.csv", index=False)
     result.tables()["segment_follow_up"].to_csv(out / "follow_up.csv", index=False)
-    write_outputs(
-        result.profiles, out / "profiles", title=f"Segment profiles (model {model.model_id})"
-    )
-    write_outputs(result.follow_up, out / "follow_up", title="Follow-up of service paths")
+    # the reports show the whole country; the CSV files above hold every area
+    national = dataclasses.replace(result.profiles, table=result.profiles.national())
+    write_outputs(national, out / "profiles", title=f"Segment profiles (model {model.model_id})")
+    followed = dataclasses.replace(result.follow_up, table=result.follow_up.national())
+    write_outputs(followed, out / "follow_up", title="Follow-up of service paths")
     return result
 
 
