@@ -15,10 +15,12 @@ import pytest
 from scipy.stats import t as student
 
 from tests.profiling import tiny_warehouse
+from tests.profiling.conftest import FAST
 from vaikutus.portal.data import PROFILING_COLUMNS
 from vaikutus.profiling.baseline import baseline_table
 from vaikutus.profiling.measures import MEASURES, SERVICE_LABELS
 from vaikutus.profiling.store import TABLES, profile_tables, store_profiles
+from vaikutus.profiling.workflow import profile_warehouse
 
 AREAS = {("country", "SSS"), ("employment_area", "8"), ("municipality", "091")}
 
@@ -145,3 +147,26 @@ def test_a_warehouse_without_service_starts_is_refused(fresh_tiny, model):
     fresh_tiny.execute("DELETE FROM service_spells")
     with pytest.raises(ValueError, match="no service starts"):
         profile_tables(fresh_tiny, model, baseline_table(fresh_tiny))
+
+
+def test_the_demo_step_trains_saves_and_stores(warehouse_copy, tmp_path):
+    stored = profile_warehouse(warehouse_copy, tmp_path / "model", FAST)
+    assert {"model.json", "model.txt", "model_card.html"} <= {
+        p.name for p in (tmp_path / "model").iterdir()
+    }
+    con = duckdb.connect(str(warehouse_copy), read_only=True)
+    try:
+        model_id, card, note = con.execute(
+            "SELECT model_id, card_html, training_note FROM profiling_model"
+        ).fetchone()
+        levels = dict(
+            con.execute(
+                "SELECT area_type, count(DISTINCT area_code) FROM segment_profiles GROUP BY 1"
+            ).fetchall()
+        )
+    finally:
+        con.close()
+    assert model_id == stored.model.model_id and card.startswith("<!doctype html>")
+    assert "starts of the training cohorts" in note
+    assert levels["country"] == 1 and levels["employment_area"] > 20 and levels["municipality"] > 50
+    assert f"model {model_id} (test AUC 0." in stored.brief()
