@@ -108,11 +108,19 @@ def _step_indicators(s: DemoSettings) -> str:
     return f"{len(result.public):,} values of {result.public['indicator'].nunique()} indicators"
 
 
+def _step_profiles(s: DemoSettings) -> str:
+    from vaikutus.profiling.workflow import profile_warehouse
+
+    stored = profile_warehouse(s.warehouse, s.directory / "profiling-model")
+    return stored.brief()
+
+
 STEPS: list[tuple[str, str, Callable[[DemoSettings], str]]] = [
     ("register", "synthetic register", _step_register),
     ("import", "import and pseudonymise", _step_import),
     ("panel", "person-month panel", _step_panel),
     ("indicators", "indicators", _step_indicators),
+    ("profiles", "client segments and employment-chance model", _step_profiles),
 ]
 
 

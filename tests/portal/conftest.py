@@ -2,7 +2,8 @@
 
 The portal only reads what the indicator stage wrote, so its tests build those tables directly:
 three indicators for every area of every level over 24 months, with some cells suppressed in the
-public table exactly as the suppression stage flags them.
+public table exactly as the suppression stage flags them; and the profiling stage's tables for the
+internal segment view (``segment_tables``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from tests.portal.segment_tables import add_segment_tables
 from vaikutus import reference
 from vaikutus.portal.auth import UserStore
 
@@ -66,6 +68,7 @@ def build_warehouse(path) -> None:
             con.register("frame", frame)
             con.execute(f"CREATE TABLE {name} AS SELECT * FROM frame")
             con.unregister("frame")
+        add_segment_tables(con)
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""Segments: a deterministic, interpretable grid; profiles; the warehouse table for the portal."""
+"""Segments: a deterministic, interpretable grid; profiles of the whole country and by area."""
 
 from __future__ import annotations
 
@@ -7,15 +7,15 @@ import pandas as pd
 import pytest
 
 from vaikutus.profiling.baseline import services_after
+from vaikutus.profiling.measures import WHO
 from vaikutus.profiling.segments import (
     SEGMENT_NAMES,
     assign_segments,
     chance_band,
-    read_segment_profiles,
     segment_profiles,
     service_need,
-    write_segment_profiles,
 )
+from vaikutus.profiling.tally import AREA_LEVELS
 
 
 def test_need_rule_and_chance_bands_by_hand():
@@ -53,13 +53,22 @@ def test_segments_are_deterministic_and_follow_the_grid(model, baseline):
     assert first["segment_sv"].notna().all()
 
 
-def test_profiles_describe_who_what_and_how(model, baseline, synthetic, warehouse_copy):
+@pytest.fixture(scope="module")
+def services(synthetic, baseline):
     import duckdb
 
     con = duckdb.connect(str(synthetic.warehouse), read_only=True)
-    profiles = segment_profiles(model, baseline, services_after(con, baseline))
-    con.close()
+    try:
+        return services_after(con, baseline)
+    finally:
+        con.close()
+
+
+def test_profiles_describe_who_what_and_how(model, baseline, services):
+    profiles = segment_profiles(model, baseline, services)
     table = profiles.table
+    assert set(table["area_type"]) == {"country"}
+    assert set(table.loc[table["section"] == "who", "measure_id"]) == {m.id for m in WHO}
     assert set(table["section"]) == {"who", "services", "outcomes"}
     shares = table[table["measure"] == "share of starts"]
     assert shares["value"].sum() == pytest.approx(1.0)
@@ -69,8 +78,20 @@ def test_profiles_describe_who_what_and_how(model, baseline, synthetic, warehous
     # the chance axis orders outcomes: high-chance segments fare better than low-chance ones
     assert jobs["S1"] > jobs["S3"] > jobs["S5"] and jobs["S1"] > jobs["S6"]
     assert ((table["ci_low"] <= table["value"]) | table["ci_low"].isna()).all()
-    write_segment_profiles(warehouse_copy, profiles, assign_segments(model, baseline))
-    stored = read_segment_profiles(warehouse_copy)
-    assert len(stored) == len(table) and set(stored["model_id"]) == {model.model_id}
-    assert {"name_fi", "name_sv", "name_en", "period_start"} <= set(stored.columns)
     assert "S6" in profiles.summary() and profiles.plot() is not None
+
+
+def test_area_profiles_add_up_to_the_country(model, baseline, services):
+    segments = assign_segments(model, baseline)
+    profiles = segment_profiles(model, baseline, services, levels=AREA_LEVELS, segments=segments)
+    table = profiles.table
+    starts = table[table["measure_id"] == "open_market_job_12m"]
+    by_level = starts.groupby(["area_type", "segment"])[["n", "count"]].sum()
+    # every start has an area in the synthetic register: each level partitions the country
+    for level in ("employment_area", "municipality"):
+        pd.testing.assert_frame_equal(by_level.loc[level], by_level.loc["country"])
+    shares = table[table["measure_id"] == "share_of_starts"].groupby(["area_type", "area_code"])
+    assert shares["value"].sum().to_numpy() == pytest.approx(1.0)
+    # the same scoring: passing the segments changes nothing in the national figures
+    alone = segment_profiles(model, baseline, services).table
+    pd.testing.assert_frame_equal(profiles.national().reset_index(drop=True), alone)

@@ -17,7 +17,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from vaikutus import __version__
-from vaikutus.portal import api, pages
+from vaikutus.portal import api, pages, segments
 from vaikutus.portal.auth import UserStore
 from vaikutus.portal.data import PortalData, UnknownSelection
 from vaikutus.portal.i18n import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES
@@ -62,6 +62,8 @@ def create_app(warehouse: Path, users: Path | None = None, session_minutes: int 
 
     app.mount("/static", StaticFiles(directory=_package_dir("static")), name="static")
     app.include_router(api.router, prefix="/api/v1")
+    app.include_router(segments.api_router, prefix="/api/v1")
+    app.include_router(segments.page_router)
     app.include_router(pages.router)
 
     @app.get("/", include_in_schema=False)

@@ -1,10 +1,12 @@
 """Read-only access to what the portal shows: indicator values, their metadata, areas, evaluations.
 
-The portal never computes statistics; it reads the warehouse tables written by the indicator and
-evaluation stages (``indicator_values_public``, ``indicator_values``, ``indicator_metadata``,
-``evaluation_results``). The public side reads only the suppressed table; the unsuppressed one is
-reachable only through :meth:`PortalData.values` with ``internal=True``, which the internal routes
-call after checking the user's role and area.
+The portal never computes statistics; it reads the warehouse tables written by the indicator,
+evaluation and profiling stages (``indicator_values_public``, ``indicator_values``,
+``indicator_metadata``, ``evaluation_results``, and the profiling tables of
+``PROFILING_COLUMNS``). The public side reads only the suppressed table; the unsuppressed one is
+reachable only through :meth:`PortalData.values` with ``internal=True``, and the profiling tables
+only through :meth:`PortalData.profiling`, which the internal routes call after checking the
+user's role and area.
 """
 
 from __future__ import annotations
@@ -26,6 +28,26 @@ MAP_LEVELS = ("municipality", "employment_area", "region", "trial_area")
 PUBLIC_TABLE = "indicator_values_public"
 INTERNAL_TABLE = "indicator_values"
 VALUE_COLUMNS = ["indicator", "area_type", "area_code", "period", "value", "numerator", "denominator", "flag"]
+
+#: Tables written by ``vaikutus.profiling.store`` and the columns the internal segment view reads.
+PROFILING_COLUMNS = {
+    "segment_definitions": ["segment", "chance", "service_need", "name_fi", "name_sv", "name_en",
+                            "chance_from", "chance_to"],
+    "segment_profiles": ["area_type", "area_code", "segment", "section", "measure_id", "category", "n",
+                         "count", "value", "ci_low", "ci_high", "small"],
+    "segment_follow_up": ["area_type", "area_code", "dimension", "group", "measure_id", "n", "count",
+                          "value", "ci_low", "ci_high", "small"],
+    "profile_measures": ["measure_id", "category", "section", "kind", "unit", "label_fi", "label_sv",
+                         "label_en"],
+    "profiling_model": ["model_id", "target_months", "train_start", "train_end", "test_start", "test_end",
+                        "chance_cut_low", "chance_cut_high", "need_long_months", "need_long_days",
+                        "need_education_max", "profile_start", "profile_end", "follow_up_start",
+                        "follow_up_end", "suppression_threshold", "training_note", "trained_at", "card_html"],
+    "profiling_performance": ["model", "split", "auc", "auc_ci_low", "auc_ci_high", "brier",
+                              "calibration_in_the_large"],
+}
+#: Profiling tables read per area (the others are small and read whole).
+PROFILING_BY_AREA = ("segment_profiles", "segment_follow_up")
 
 COUNTRY_NAMES = {"fi": "Koko maa", "sv": "Hela landet", "en": "Whole country"}
 TRIAL_GROUP_NAMES = {
@@ -208,3 +230,30 @@ class PortalData:
         for row in frame.to_dict("records"):
             results.append({**row, "result": json.loads(row.pop("result_json"))})
         return results
+
+    # -- profiling (internal only) ------------------------------------------------------------------
+    def has_profiling(self) -> bool:
+        """Whether the profiling stage has stored its tables (``vaikutus profile segments``)."""
+        return set(PROFILING_COLUMNS) <= self.tables
+
+    def profiling(self, table: str, area_type: str | None = None, area_code: str | None = None) -> pd.DataFrame:
+        """One profiling table; the per-area ones for exactly one area (the caller checked access)."""
+        if table not in PROFILING_COLUMNS or table not in self.tables:
+            raise UnknownSelection(f"the warehouse holds no {table} table; run `vaikutus profile segments`")
+        columns = ", ".join(f'"{c}"' for c in PROFILING_COLUMNS[table])
+        if table not in PROFILING_BY_AREA:
+            return self._sql(f"SELECT {columns} FROM {table}")
+        if area_type is None or area_code is None:
+            raise ValueError(f"{table} is read for one area at a time")
+        return self._sql(
+            f"SELECT {columns} FROM {table} WHERE area_type = ? AND area_code = ?", [area_type, area_code]
+        )
+
+    def profiling_areas(self, area_type: str) -> list[str]:
+        """Codes of the areas of one level that have segment profiles."""
+        if "segment_profiles" not in self.tables:
+            return []
+        frame = self._sql(
+            "SELECT DISTINCT area_code FROM segment_profiles WHERE area_type = ? ORDER BY 1", [area_type]
+        )
+        return [str(c) for c in frame["area_code"]]

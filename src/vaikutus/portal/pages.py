@@ -29,12 +29,15 @@ PREFERRED_INDICATORS = ("unemployment_share", "unemployed", "activation_rate", "
 HEADLINE_INDICATORS = ("unemployed", "unemployment_share", "activation_rate", "structural_unemployment")
 
 
-def format_number(value: object, lang: str, decimals: int = 1) -> str:
-    """A number as Finns, Swedes and English readers write it (1 234,5 / 1 234,5 / 1,234.5)."""
+def format_number(value: object, lang: str, decimals: int = 1, fixed: bool = False) -> str:
+    """A number as Finns, Swedes and English readers write it (1 234,5 / 1 234,5 / 1,234.5);
+    whole numbers from 10 up lose their decimals unless ``fixed`` (figures in one column)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     number = float(value)
-    places = 0 if number.is_integer() and abs(number) >= 10 else decimals
+    places = 0 if number.is_integer() and abs(number) >= 10 and not fixed else decimals
+    if round(number, places) == 0:
+        number = 0.0  # no "-0.0" for a small negative
     text = f"{number:,.{places}f}"
     if lang == "en":
         return text

@@ -9,8 +9,9 @@ caseworker's judgement; nothing decides for a client.
 * ``train(baseline, TrainSettings(...))`` -> :class:`EmploymentModel` (LightGBM + logistic,
   time-based validation, AUC / Brier / calibration); ``load_model(folder)``; ``model.explain(frame)``;
 * ``audit(model, baseline)`` and ``compare_exclusions(...)`` - fairness (``fairness``);
-* ``assign_segments`` / ``segment_profiles`` / ``write_segment_profiles`` (``segments``);
+* ``assign_segments`` / ``segment_profiles`` (``segments``), by area with ``tally``;
 * ``client_paths`` / ``follow_up`` - milestones and Kykyviisari change (``followup``);
+* ``store_profiles(con, model)`` - the tables the portal's internal side reads (``store``);
 * ``write_model_card`` (``card``); file-level tasks of the CLI in ``workflow``.
 """
 
@@ -41,10 +42,9 @@ from vaikutus.profiling.segments import (
     SEGMENT_NAMES,
     SegmentProfiles,
     assign_segments,
-    read_segment_profiles,
     segment_profiles,
-    write_segment_profiles,
 )
+from vaikutus.profiling.store import ProfileTables, profile_tables, store_profiles
 
 __all__ = [
     "FEATURES",
@@ -57,6 +57,7 @@ __all__ = [
     "FairnessAudit",
     "FollowUp",
     "ModelFileError",
+    "ProfileTables",
     "SegmentProfiles",
     "TrainSettings",
     "WarehouseError",
@@ -68,10 +69,10 @@ __all__ = [
     "follow_up",
     "load_model",
     "open_warehouse",
-    "read_segment_profiles",
+    "profile_tables",
     "segment_profiles",
     "services_after",
+    "store_profiles",
     "train",
     "write_model_card",
-    "write_segment_profiles",
 ]

@@ -77,13 +77,17 @@ class Window:
         return date(months // 12, months % 12 + 1, 1)
 
 
-def open_warehouse(path: Path | str) -> duckdb.DuckDBPyConnection:
-    """A read-only connection, refused with a clear message if a needed table is missing."""
+def open_warehouse(path: Path | str, read_only: bool = True) -> duckdb.DuckDBPyConnection:
+    """A connection (read-only unless asked), refused clearly if a needed table is missing."""
     path = Path(path)
     if not path.is_file():
         raise WarehouseError(f"no warehouse file {path}")
-    con = duckdb.connect(str(path), read_only=True)
-    check_tables(con)
+    con = duckdb.connect(str(path), read_only=read_only)
+    try:
+        check_tables(con)
+    except WarehouseError:
+        con.close()
+        raise
     return con
 
 

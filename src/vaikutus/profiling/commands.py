@@ -158,7 +158,8 @@ def segments_command(
     store: bool = typer.Option(
         True,
         "--store/--no-store",
-        help="Also write the tables segment_profiles and client_segments into the warehouse (for the portal).",
+        help="Also write the profiling tables (segment_profiles, segment_follow_up, "
+        "segment_definitions, profiling_model, ...) into the warehouse for the portal's internal view.",
     ),
 ) -> None:
     """Segment every start, profile the segments and follow service paths (milestones, Kykyviisari)."""
@@ -168,5 +169,5 @@ def segments_command(
         written = segment_warehouse(model, warehouse, out, store=store)
     except _handled() as exc:
         _fail(str(exc))
-    typer.echo(written.profiles.summary())
+    typer.echo(written.summary())
     typer.echo(f"wrote {out}")

@@ -19,27 +19,19 @@ wage subsidy therefore show their lock-in as fewer open-market jobs at 6 months.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
 import duckdb
-import numpy as np
 import pandas as pd
-from scipy.stats import t as student
 
-from vaikutus.profiling.metrics import wilson
+from vaikutus.profiling.measures import MEASURE_BY_ID, OUTCOMES, WORK_ABILITY
+from vaikutus.profiling.tally import as_share, stack_areas, tally
 
 BASELINE_DAYS = 14
 FOLLOW_UP_DAYS = 730
 DIMENSIONS = ("segment", "service", "employment_area")
-MILESTONES = {
-    "open_market_job": "open-market job",
-    "any_work": "any work",
-    "education": "education",
-    "outside_labour_force": "outside the labour force",
-}
-CHANGE = "kykyviisari change (last - baseline)"
+CHANGE = MEASURE_BY_ID["kykyviisari_change"].en
 
 
 def client_paths(
@@ -93,21 +85,25 @@ FROM prior LEFT JOIN measured USING (start_id)
 class FollowUp:
     """Milestone shares and Kykyviisari change by segment, service and area, with 95 % intervals."""
 
-    table: pd.DataFrame  # dimension, group, measure, n, value, ci_low, ci_high
+    #: area_type, area_code, dimension, group, measure_id, measure, n, count, value, ci_low, ci_high
+    table: pd.DataFrame
+
+    def national(self) -> pd.DataFrame:
+        return self.table[self.table["area_type"] == "country"]
 
     def change_by(self, dimension: str = "service") -> pd.DataFrame:
-        part = self.table[
-            (self.table["dimension"] == dimension) & (self.table["measure"] == CHANGE)
-        ]
+        part = self.national()
+        part = part[(part["dimension"] == dimension) & (part["measure"] == CHANGE)]
         return part.set_index("group")[["n", "value", "ci_low", "ci_high"]]
 
     def summary(self) -> str:
-        shown = self.table[self.table["dimension"].isin(("all", "segment", "service"))]
+        shown = self.national()
+        shown = shown[shown["dimension"].isin(("all", "segment", "service"))]
         wide = shown.pivot_table(
             index=["dimension", "group"], columns="measure", values="value", sort=False
         )
         return (
-            "Follow-up of service paths (first participations for Kykyviisari)\n"
+            "Follow-up of service paths (first participations for Kykyviisari), whole country\n"
             + wide.to_string(float_format=lambda v: f"{v:.3f}")
         )
 
@@ -126,48 +122,33 @@ class FollowUp:
         return plot_kykyviisari_change(self.change_by("service"), self.change_by("segment"))
 
 
-def follow_up(paths: pd.DataFrame, dimensions: tuple[str, ...] = DIMENSIONS) -> FollowUp:
-    """Aggregate ``client_paths`` overall and by each of ``dimensions``."""
-    records = _group_records("all", "all", paths)
+def follow_up(
+    paths: pd.DataFrame,
+    dimensions: tuple[str, ...] = DIMENSIONS,
+    levels: tuple[str, ...] = ("country",),
+) -> FollowUp:
+    """Aggregate ``client_paths`` overall and by each of ``dimensions``, in every area of ``levels``.
+
+    Milestones count every path whose window is observed; the Kykyviisari measures only first
+    participations with a baseline and a follow-up score.
+    """
     for dimension in dimensions:
         if dimension not in paths.columns:
             raise ValueError(f"paths have no column {dimension!r} to group by")
-        for group, part in paths.groupby(paths[dimension].astype("string"), sort=True):
-            records += _group_records(dimension, group, part)
-    return FollowUp(table=pd.DataFrame(records))
-
-
-def _group_records(dimension: str, group: str, part: pd.DataFrame) -> list[dict[str, Any]]:
-    records = []
-    for stem, label in MILESTONES.items():
-        for h in (6, 12):
-            known = part[f"{stem}_{h}m"].dropna().astype(bool)
-            low, high = wilson(int(known.sum()), len(known))
-            records.append(
-                {
-                    "measure": f"{label} within {h} months",
-                    "n": len(known),
-                    "value": known.mean() if len(known) else np.nan,
-                    "ci_low": float(low),
-                    "ci_high": float(high),
-                }
-            )
-    first = part[part["first_participation"].astype(bool)]
-    pairs = first.dropna(subset=["kykyviisari_change"])
-    records.append(_mean_record("kykyviisari baseline score", pairs["kykyviisari_baseline"]))
-    records.append(_mean_record(CHANGE, pairs["kykyviisari_change"]))
-    return [{"dimension": dimension, "group": group, **r} for r in records]
-
-
-def _mean_record(measure: str, values: pd.Series) -> dict[str, Any]:
-    v = values.to_numpy(dtype=float)
-    n = len(v)
-    mean = float(v.mean()) if n else math.nan
-    half = float(student.ppf(0.975, n - 1) * v.std(ddof=1) / math.sqrt(n)) if n > 1 else math.nan
-    return {
-        "measure": measure,
-        "n": n,
-        "value": mean,
-        "ci_low": mean - half,
-        "ci_high": mean + half,
-    }
+    values = pd.DataFrame({m.id: as_share(paths[m.id]) for m in OUTCOMES}, index=paths.index)
+    paired = paths["first_participation"].astype("boolean").fillna(False).astype(bool)
+    paired &= paths["kykyviisari_change"].notna()
+    for measure in WORK_ABILITY:
+        values[measure.id] = paths[measure.id].where(paired).astype(float)
+    own = [c for c in dict.fromkeys((*dimensions, *levels)) if c in paths.columns]
+    stacked = stack_areas(pd.concat([paths[own], values], axis=1), levels)
+    keys = ["area_type", "area_code", "dimension", "group"]
+    shares = [m.id for m in OUTCOMES]
+    means = [m.id for m in WORK_ABILITY]
+    parts = [tally(stacked.assign(dimension="all", group="all"), keys, shares, means, "t")]
+    for dimension in dimensions:
+        grouped = stacked.assign(dimension=dimension, group=stacked[dimension].astype("string"))
+        parts.append(tally(grouped, keys, shares, means, "t"))
+    table = pd.concat(parts, ignore_index=True).rename(columns={"column": "measure_id"})
+    table.insert(5, "measure", table["measure_id"].map(lambda m: MEASURE_BY_ID[m].en))
+    return FollowUp(table=table)

@@ -10,25 +10,25 @@ covariates in evaluations (``assign_segments`` gives one per start), and they de
 they do not decide what any one client gets.
 
 ``segment_profiles`` describes each segment - who they are, which services they start within 12
-months, how they fare - as one tidy table (``SegmentProfiles.to_frame``) that
-``write_segment_profiles`` stores as the warehouse table ``segment_profiles`` for the portal.
+months, how they fare - as one tidy table (``SegmentProfiles.to_frame``), for the whole country and,
+if asked, for every employment area and municipality; ``store.store_profiles`` keeps it in the
+warehouse for the portal.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from pathlib import Path
+from datetime import date
 from typing import Any
 
-import duckdb
 import numpy as np
 import pandas as pd
 
 from vaikutus.profiling.fairness import latest_cohorts
 from vaikutus.profiling.features import FEATURE_BY_NAME, as_bool, validate_baseline
-from vaikutus.profiling.metrics import Z95, wilson
+from vaikutus.profiling.measures import MEASURE_BY_ID, OUTCOMES, STARTED_SERVICE, Measure
 from vaikutus.profiling.model import EmploymentModel
+from vaikutus.profiling.tally import as_share, stack_areas, tally
 from vaikutus.registry.codes import SERVICES
 
 #: Baseline columns the need rule reads (always required, even if the model leaves them out).
@@ -78,13 +78,6 @@ SEGMENT_NAMES = pd.DataFrame(
     [(code, chance, need, fi, sv, en) for code, (chance, need, fi, sv, en) in SEGMENTS.items()],
     columns=["segment", "chance", "service_need", "name_fi", "name_sv", "name_en"],
 )
-#: Milestones followed in the profiles: column stem -> label.
-OUTCOMES = {
-    "open_market_job": "open-market job",
-    "any_work": "any work (open, subsidised, own firm)",
-    "education": "education",
-    "outside_labour_force": "outside the labour force",
-}
 
 
 def service_need(frame: pd.DataFrame) -> pd.DataFrame:
@@ -137,20 +130,26 @@ def assign_segments(model: EmploymentModel, frame: pd.DataFrame) -> pd.DataFrame
 class SegmentProfiles:
     """Who each segment is, which services it starts and how it fares, as one tidy table."""
 
-    table: pd.DataFrame  # segment, names, section, measure, category, n, value, ci_low, ci_high
+    #: area_type, area_code, segment, names, section, measure_id, measure, category, n, count,
+    #: value, ci_low, ci_high (``count``: persons counted in a share; NaN for means)
+    table: pd.DataFrame
     period: tuple[date, date]
     model_id: str
     target_months: int
 
+    def national(self) -> pd.DataFrame:
+        return self.table[self.table["area_type"] == "country"]
+
     def wide(self, section: str = "outcomes") -> pd.DataFrame:
-        part = self.table[self.table["section"] == section]
+        part = self.national()
+        part = part[part["section"] == section]
         label = part["measure"] + np.where(part["category"] != "", " " + part["category"], "")
         return part.assign(label=label).pivot(index="label", columns="segment", values="value")
 
     def summary(self) -> str:
         return "\n".join(
             [
-                f"Segment profiles (model {self.model_id}), starts {self.period[0]:%Y-%m}..{self.period[1]:%Y-%m}",
+                f"Segment profiles (model {self.model_id}), starts {self.period[0]:%Y-%m}..{self.period[1]:%Y-%m}, whole country",
                 SEGMENT_NAMES[["segment", "name_en", "name_fi"]].to_string(index=False),
                 *(
                     f"\n[{s}]\n" + self.wide(s).to_string(float_format=lambda v: f"{v:.3f}")
@@ -176,7 +175,7 @@ class SegmentProfiles:
     def plot(self):
         from vaikutus.profiling.figures import plot_segment_outcomes
 
-        return plot_segment_outcomes(self.table, self.target_months)
+        return plot_segment_outcomes(self.national(), self.target_months)
 
 
 def segment_profiles(
@@ -184,42 +183,58 @@ def segment_profiles(
     baseline: pd.DataFrame,
     services: pd.DataFrame,
     period: tuple[date, date] | None = None,
+    levels: tuple[str, ...] = ("country",),
+    segments: pd.DataFrame | None = None,
 ) -> SegmentProfiles:
     """Profiles of the starts in ``period`` (default: the latest 12 months with 12-month outcomes).
 
     ``services`` is ``baseline.services_after(con, baseline)``: (start_id, service) pairs.
+    ``levels`` are area levels of ``tally.AREA_LEVELS``; ``segments`` (``assign_segments`` of these
+    or more starts) saves scoring them again.
     """
     period = period or latest_cohorts(baseline, "open_market_job_12m")
     rows = baseline[(baseline["cohort"] >= period[0]) & (baseline["cohort"] <= period[1])]
     if rows.empty:
         raise ValueError(f"no starts in {period[0]}..{period[1]}")
-    seg = assign_segments(model, rows)
-    data = pd.concat([rows, seg[["p_lightgbm", "segment", "need_long_unemployment"]]], axis=1)
-    started = services[services["start_id"].isin(data["start_id"])]
-    records = []
-    for code, part in data.groupby("segment"):
-        records += [
-            {"segment": code, **r}
-            for r in _who(part, len(data)) + _services(part, started) + _outcomes(part)
-        ]
-    table = pd.DataFrame(records).merge(
-        SEGMENT_NAMES[["segment", "name_fi", "name_sv", "name_en"]], on="segment"
+    scored = assign_segments(model, rows) if segments is None else segments
+    data = rows.merge(
+        scored[["start_id", "p_lightgbm", "segment", "need_long_unemployment"]],
+        on="start_id",
+        how="left",
+        validate="one_to_one",
     )
+    if data["segment"].isna().any():
+        raise ValueError("segments were given for fewer starts than the profiled period holds")
+    values = _profile_values(data, services[services["start_id"].isin(data["start_id"])])
+    keys = ["area_type", "area_code", "segment"]
+    stacked = stack_areas(pd.concat([data[_area_columns(data, levels)], values], axis=1), levels)
+    shares = [c for c in values.columns if _measure(c).kind == "share"]
+    means = [c for c in values.columns if _measure(c).kind == "mean"]
+    table = pd.concat(
+        [_share_of_starts(stacked, keys), tally(stacked, keys, shares, means)], ignore_index=True
+    )
+    table["measure_id"] = table["column"].map(lambda c: _measure(c).id)
+    table["category"] = table["column"].str.partition(":")[2]
+    table["section"] = table["measure_id"].map(lambda m: MEASURE_BY_ID[m].section)
+    table["measure"] = table["measure_id"].map(lambda m: MEASURE_BY_ID[m].en)
+    table = table.merge(SEGMENT_NAMES[["segment", "name_fi", "name_sv", "name_en"]], on="segment")
     columns = [
-        "segment",
+        *keys,
         "name_fi",
         "name_sv",
         "name_en",
         "section",
+        "measure_id",
         "measure",
         "category",
         "n",
+        "count",
         "value",
         "ci_low",
         "ci_high",
     ]
     table = table[columns].sort_values(
-        ["segment", "section", "measure", "category"], kind="stable", ignore_index=True
+        [*keys, "section", "measure", "category"], kind="stable", ignore_index=True
     )
     return SegmentProfiles(
         table=table,
@@ -229,106 +244,50 @@ def segment_profiles(
     )
 
 
-def _share(section: str, measure: str, hits: pd.Series, category: str = "") -> dict[str, Any]:
-    known = hits.dropna().astype(bool)
-    n, k = len(known), int(known.sum())
-    low, high = wilson(k, n)
-    return {
-        "section": section,
-        "measure": measure,
-        "category": category,
-        "n": n,
-        "value": k / n if n else np.nan,
-        "ci_low": float(low),
-        "ci_high": float(high),
+def _area_columns(frame: pd.DataFrame, levels: tuple[str, ...]) -> list[str]:
+    return ["segment", *(level for level in levels if level != "country" and level in frame)]
+
+
+def _measure(column: str) -> Measure:
+    """The measure of a value column (``started_service:<service>`` for services)."""
+    return STARTED_SERVICE if ":" in column else MEASURE_BY_ID[column]
+
+
+def _profile_values(data: pd.DataFrame, started: pd.DataFrame) -> pd.DataFrame:
+    """One column per profile measure (``measures.WHO`` but the share of starts, one per service,
+    ``measures.OUTCOMES``), one row per start."""
+    values = {
+        "age": pd.to_numeric(data["age"]),
+        "women": data["sex"] == "F",
+        "other_language": data["native_language"] == "other",
+        "other_citizenship": data["citizenship"] != "FI",
+        "partial_work_ability": data["partial_work_ability"].map(as_bool).astype(bool),
+        "low_education": pd.to_numeric(data["education"]) <= LOW_EDUCATION_MAX,
+        "long_unemployment": data["need_long_unemployment"],
+        "months_unemployed_24m": pd.to_numeric(data["months_unemployed_24m"]),
+        "earnings_12m": pd.to_numeric(data["earnings_12m"]),
+        "estimated_chance": data["p_lightgbm"],
     }
-
-
-def _mean(section: str, measure: str, values: pd.Series) -> dict[str, Any]:
-    v = pd.to_numeric(values).dropna().to_numpy(dtype=float)
-    se = v.std(ddof=1) / np.sqrt(len(v)) if len(v) > 1 else np.nan
-    return {
-        "section": section,
-        "measure": measure,
-        "category": "",
-        "n": len(v),
-        "value": v.mean(),
-        "ci_low": v.mean() - Z95 * se,
-        "ci_high": v.mean() + Z95 * se,
-    }
-
-
-def _who(part: pd.DataFrame, total: int) -> list[dict[str, Any]]:
-    return [
-        {
-            "section": "who",
-            "measure": "share of starts",
-            "category": "",
-            "n": len(part),
-            "value": len(part) / total,
-            "ci_low": np.nan,
-            "ci_high": np.nan,
-        },
-        _mean("who", "age", part["age"]),
-        _share("who", "women", part["sex"] == "F"),
-        _share("who", "native language other than fi/sv", part["native_language"] == "other"),
-        _share("who", "citizenship other than Finnish", part["citizenship"] != "FI"),
-        _share("who", "partial work ability", part["partial_work_ability"].astype(bool)),
-        _share("who", "education ISCED 0-2", pd.to_numeric(part["education"]) <= LOW_EDUCATION_MAX),
-        _share("who", "long unemployment", part["need_long_unemployment"]),
-        _mean("who", "months unemployed of previous 24", part["months_unemployed_24m"]),
-        _mean("who", "earnings in previous 12 months (EUR)", part["earnings_12m"]),
-        _mean("who", "estimated chance", part["p_lightgbm"]),
-    ]
-
-
-def _services(part: pd.DataFrame, started: pd.DataFrame) -> list[dict[str, Any]]:
-    mine = started[started["start_id"].isin(part["start_id"])]
-    records = []
     for service in SERVICES:
-        hits = part["start_id"].isin(mine.loc[mine["service"] == service, "start_id"])
-        records.append(_share("services", "started within 12 months", hits, category=service))
-    return records
+        values[f"{STARTED_SERVICE.id}:{service}"] = data["start_id"].isin(
+            started.loc[started["service"] == service, "start_id"]
+        )
+    for measure in OUTCOMES:
+        values[measure.id] = data[measure.id]
+    frame = pd.DataFrame(values, index=data.index)
+    for column in frame:
+        if _measure(column).kind == "share":
+            frame[column] = as_share(frame[column])
+    return frame.astype(float)
 
 
-def _outcomes(part: pd.DataFrame) -> list[dict[str, Any]]:
-    return [
-        _share("outcomes", f"{label} within {h} months", part[f"{stem}_{h}m"])
-        for stem, label in OUTCOMES.items()
-        for h in (6, 12)
-    ]
-
-
-def write_segment_profiles(
-    warehouse: Path | str, profiles: SegmentProfiles, segments: pd.DataFrame | None = None
-) -> None:
-    """Store the profiles as table ``segment_profiles`` (and, if given, ``client_segments``).
-
-    Both tables are replaced whole: they describe one model and one period, named in each row.
-    """
-    table = profiles.to_frame().assign(
-        model_id=profiles.model_id,
-        period_start=profiles.period[0],
-        period_end=profiles.period[1],
-        computed_at=datetime.now(UTC).replace(tzinfo=None, microsecond=0),
+def _share_of_starts(stacked: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    size = stacked.groupby(keys, sort=True, observed=True).size().rename("n").reset_index()
+    total = size.groupby(keys[:-1])["n"].transform("sum")
+    return size.assign(
+        column="share_of_starts",
+        count=np.nan,
+        value=size["n"] / total,
+        ci_low=np.nan,
+        ci_high=np.nan,
     )
-    con = duckdb.connect(str(warehouse))
-    try:
-        con.register("_profiles", table)
-        con.execute("CREATE OR REPLACE TABLE segment_profiles AS SELECT * FROM _profiles")
-        if segments is not None:
-            con.register("_segments", segments.assign(model_id=profiles.model_id))
-            con.execute("CREATE OR REPLACE TABLE client_segments AS SELECT * FROM _segments")
-    finally:
-        con.close()
-
-
-def read_segment_profiles(warehouse: Path | str) -> pd.DataFrame:
-    """The ``segment_profiles`` table of a warehouse (for the portal's internal view)."""
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        return con.execute(
-            "SELECT * FROM segment_profiles ORDER BY segment, section, measure, category"
-        ).df()
-    finally:
-        con.close()

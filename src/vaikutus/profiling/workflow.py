@@ -2,8 +2,9 @@
 
 ``train_model`` (warehouse -> model folder with its card), ``score_file`` (CSV of baselines -> CSV of
 estimates, segments and the factors behind them), ``audit_model`` (fairness report on a warehouse)
-and ``segment_warehouse`` (segments per start, profiles, follow-up; profiles also stored in the
-warehouse for the portal). The CLI in ``commands.py`` only parses options and calls these.
+and ``segment_warehouse`` (segments per start, profiles, follow-up; also stored in the warehouse
+for the portal). The CLI in ``commands.py`` only parses options and calls these.
+``profile_warehouse`` does train and store in one go for ``vaikutus demo``.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from vaikutus.evaluation.outputs import write_outputs
-from vaikutus.profiling.baseline import baseline_table, open_warehouse, services_after
+from vaikutus.profiling.baseline import baseline_table, open_warehouse
 from vaikutus.profiling.card import write_model_card
 from vaikutus.profiling.explain import TOP_FACTORS
 from vaikutus.profiling.fairness import (
@@ -25,14 +26,9 @@ from vaikutus.profiling.fairness import (
     compare_exclusions,
     latest_cohorts,
 )
-from vaikutus.profiling.followup import FollowUp, client_paths, follow_up
 from vaikutus.profiling.model import EmploymentModel, TrainSettings, load_model, train
-from vaikutus.profiling.segments import (
-    SegmentProfiles,
-    assign_segments,
-    segment_profiles,
-    write_segment_profiles,
-)
+from vaikutus.profiling.segments import assign_segments
+from vaikutus.profiling.store import ProfileTables, profile_tables
 
 CARD_FILE = "model_card.html"
 
@@ -52,8 +48,17 @@ def train_model(
     compare: bool = True,
 ) -> EmploymentModel:
     """Train, audit on the test cohorts, compare exclusions, save the model and write its card."""
+    return _train_and_save(load_baseline(warehouse), warehouse, out, settings, compare)
+
+
+def _train_and_save(
+    baseline: pd.DataFrame,
+    warehouse: Path | str,
+    out: Path | str,
+    settings: TrainSettings | None,
+    compare: bool,
+) -> EmploymentModel:
     settings = settings or TrainSettings()
-    baseline = load_baseline(warehouse)
     model = train(baseline, settings)
     model = dataclasses.replace(
         model,
@@ -137,34 +142,60 @@ def audit_model(
     return AuditOutputs(audit=result, exclusions=exclusions, out=out)
 
 
-@dataclass(frozen=True)
-class SegmentOutputs:
-    segments: pd.DataFrame
-    profiles: SegmentProfiles
-    follow_up: FollowUp
-    out: Path
-
-
 def segment_warehouse(
     model_dir: Path | str, warehouse: Path | str, out: Path | str, store: bool = True
-) -> SegmentOutputs:
-    """Segment every start, profile the segments, follow the service paths; optionally store them."""
+) -> ProfileTables:
+    """Segment every start, profile the segments, follow the service paths; optionally store them.
+
+    Files: ``segments.csv`` (one row per start), ``segment_profiles.csv`` and ``follow_up.csv``
+    (every area level) and the national reports ``profiles/`` and ``follow_up/``.
+    """
     model = load_model(model_dir)
-    con = open_warehouse(warehouse)
+    card = Path(model_dir) / CARD_FILE
+    con = open_warehouse(warehouse, read_only=not store)
     try:
-        baseline = baseline_table(con)
-        segments = assign_segments(model, baseline)
-        profiles = segment_profiles(model, baseline, services_after(con, baseline))
-        result = follow_up(client_paths(con, baseline, segments))
+        result = profile_tables(
+            con, model, card_html=card.read_text("utf-8") if card.is_file() else ""
+        )
+        if store:
+            result.write(con)
     finally:
         con.close()
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    segments.to_csv(out / "segments.csv", index=False)
-    profiles.to_frame().to_csv(out / "segment_profiles.csv", index=False)
-    result.to_frame().to_csv(out / "follow_up.csv", index=False)
-    write_outputs(profiles, out / "profiles", title=f"Segment profiles (model {model.model_id})")
-    write_outputs(result, out / "follow_up", title="Follow-up of service paths")
-    if store:
-        write_segment_profiles(warehouse, profiles, segments)
-    return SegmentOutputs(segments=segments, profiles=profiles, follow_up=result, out=out)
+    result.segments.to_csv(out / "segments.csv", index=False)
+    result.to_frame().to_csv(out / "segment_profiles.csv", index=False)
+    result.tables()["segment_follow_up"].to_csv(out / "follow_up.csv", index=False)
+    # the reports show the whole country; the CSV files above hold every area
+    national = dataclasses.replace(result.profiles, table=result.profiles.national())
+    write_outputs(national, out / "profiles", title=f"Segment profiles (model {model.model_id})")
+    followed = dataclasses.replace(result.follow_up, table=result.follow_up.national())
+    write_outputs(followed, out / "follow_up", title="Follow-up of service paths")
+    return result
+
+
+#: What the demo trains: the defaults, and no retraining per sensitive variable (that comparison
+#: takes minutes; ``vaikutus profile train`` and ``audit`` run it).
+DEMO_TRAINING = TrainSettings()
+
+
+def profile_warehouse(
+    warehouse: Path | str, model_dir: Path | str, settings: TrainSettings = DEMO_TRAINING
+) -> ProfileTables:
+    """Train on every labelled start of the warehouse, save the model and its card, store the tables.
+
+    This is the demo's profiling step: deterministic (LightGBM single-threaded with a fixed seed),
+    about 30 s for the 100,000-person demo register on the 2-core development machine.
+    """
+    con = open_warehouse(warehouse, read_only=False)
+    try:
+        baseline = baseline_table(con)
+        model = _train_and_save(baseline, warehouse, model_dir, settings, compare=False)
+        note = (
+            f"trained on all {model.rows['train']:,} starts of the training cohorts; "
+            "accuracy cost of the sensitive variables not compared (run vaikutus profile audit)"
+        )
+        card = (Path(model_dir) / CARD_FILE).read_text("utf-8")
+        return profile_tables(con, model, baseline, card_html=card, training_note=note).write(con)
+    finally:
+        con.close()
