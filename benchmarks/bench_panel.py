@@ -1,7 +1,7 @@
 """Benchmark: build the person-month panel on DuckDB from a national-scale synthetic register.
 
     .venv/bin/python benchmarks/bench_panel.py [--persons 1000000] [--start 2015-01 --end 2025-12]
-        [--work DIR] [--source DIR] [--memory-limit 4GB] [--no-append]
+        [--work DIR] [--source DIR | --warehouse FILE] [--memory-limit 4GB] [--no-append]
 
 1. Register: ``--source DIR`` (a folder of ``<table>.parquet``), else
    ``vaikutus.registry.synthetic.generate`` when the registry stage provides it (about 3 spells
@@ -230,17 +230,21 @@ def main() -> None:
     parser.add_argument("--source", type=Path, help="use this register folder instead of generating one")
     parser.add_argument("--generator", choices=("auto", "standin"), default="auto",
                         help="auto: the registry's synthetic generator when present; standin: the one here")
+    parser.add_argument("--warehouse", type=Path, help="a warehouse with the register imported: build the panel in it")
     parser.add_argument("--memory-limit", default="", help="DuckDB memory_limit for the build, e.g. 4GB")
     parser.add_argument("--no-append", action="store_true", help="print only, do not append to results.md")
     args = parser.parse_args()
 
     work = args.work or Path(tempfile.mkdtemp(prefix="bench-panel-"))
-    folder, db = args.source or work / "register", work / "warehouse.duckdb"
+    folder, db = args.source or work / "register", args.warehouse or work / "warehouse.duckdb"
     t0 = time.perf_counter()
-    origin = make_register(args, folder)
+    origin = make_register(args, folder) if not args.warehouse else f"warehouse {args.warehouse}"
     t1 = time.perf_counter()
-    db.unlink(missing_ok=True)
-    loader = load_warehouse(folder, db)
+    if args.warehouse:
+        loader = "imported before (bench_import.py)"
+    else:
+        db.unlink(missing_ok=True)
+        loader = load_warehouse(folder, db)
     t2 = time.perf_counter()
     result = build(db, args.memory_limit, args.start, args.end)
     joins = join_operators(db)
