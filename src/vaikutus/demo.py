@@ -108,11 +108,24 @@ def _step_indicators(s: DemoSettings) -> str:
     return f"{len(result.public):,} values of {result.public['indicator'].nunique()} indicators"
 
 
+def _step_statfin(s: DemoSettings) -> str:
+    from vaikutus.indicators.statfin import compute_statfin, store_statfin
+    from vaikutus.registry.pxweb import sample_12r5
+    from vaikutus.warehouse import connect
+
+    result = compute_statfin(sample_12r5())
+    con = connect(s.warehouse)
+    store_statfin(con, result)
+    con.disconnect()
+    return f"{len(result.table):,} values of {len(result.indicators)} indicators, StatFin 12r5 {result.info['last_period']}"
+
+
 STEPS: list[tuple[str, str, Callable[[DemoSettings], str]]] = [
     ("register", "synthetic register", _step_register),
     ("import", "import and pseudonymise", _step_import),
     ("panel", "person-month panel", _step_panel),
     ("indicators", "indicators", _step_indicators),
+    ("statfin", "real public statistics (StatFin 12r5)", _step_statfin),
 ]
 
 

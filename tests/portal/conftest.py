@@ -2,10 +2,13 @@
 
 The portal only reads what the indicator stage wrote, so its tests build those tables directly:
 three indicators for every area of every level over 24 months, with some cells suppressed in the
-public table exactly as the suppression stage flags them.
+public table exactly as the suppression stage flags them. Beside them, as the demo's ``statfin`` step
+does, the same three indicators from the real StatFin 12r5 month shipped in the package (2026-06).
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import duckdb
 import numpy as np
@@ -13,7 +16,10 @@ import pandas as pd
 import pytest
 
 from vaikutus import reference
+from vaikutus.indicators.statfin import compute_statfin, store_statfin
 from vaikutus.portal.auth import UserStore
+from vaikutus.registry.pxweb import sample_12r5
+from vaikutus.warehouse import connect
 
 MONTHS = [f"{y}-{m:02d}" for y in (2024, 2025) for m in range(1, 13)]
 INDICATORS = {
@@ -49,6 +55,7 @@ def build_warehouse(path) -> None:
     internal = pd.DataFrame(
         rows, columns=["indicator", "area_type", "area_code", "period", "value", "numerator", "denominator", "flag", "source"]
     )
+    internal["flag"] = internal["flag"].astype("string")  # a text column, as the indicator stage writes it
     public = internal.copy()
     small = public["numerator"] < 5
     public.loc[small, ["value", "numerator", "denominator"]] = np.nan
@@ -66,6 +73,15 @@ def build_warehouse(path) -> None:
             con.register("frame", frame)
             con.execute(f"CREATE TABLE {name} AS SELECT * FROM frame")
             con.unregister("frame")
+    add_statfin(path)
+
+
+def add_statfin(path) -> None:
+    """The real 12r5 month of the portal's three indicators, stored as the demo's statfin step does."""
+    result = compute_statfin(sample_12r5())
+    con = connect(path)
+    store_statfin(con, replace(result, table=result.table[result.table.indicator.isin(list(INDICATORS))]))
+    con.disconnect()
 
 
 @pytest.fixture(scope="session")
