@@ -55,7 +55,7 @@ def register(app: typer.Typer) -> None:
         from vaikutus.indicators.areas import Areas
         from vaikutus.indicators.compute import compute_result, open_warehouse, select
         from vaikutus.indicators.definitions import metadata_frame
-        from vaikutus.indicators.output import infer_format, store, write_table, write_workbook
+        from vaikutus.indicators.output import infer_format, store, write_output
         from vaikutus.indicators.parameters import IndicatorParameters, parameters_frame
 
         try:
@@ -71,10 +71,7 @@ def register(app: typer.Typer) -> None:
         except (ValueError, LookupError, FileNotFoundError) as exc:
             typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
             raise typer.Exit(2) from exc
-        if kind == "xlsx":
-            write_workbook(frame, out, areas=areas, lang=lang, params=params)
-        else:
-            write_table(frame, out, kind)
+        write_output(frame, out, kind, areas=areas, lang=lang, params=params)
         variant = "public (suppressed)" if public else "INTERNAL (unsuppressed)"
         typer.echo(f"wrote {out}: {len(frame)} rows, {frame.indicator.nunique()} indicators, {variant}")
         if store_tables:
@@ -94,7 +91,7 @@ def _statfin(source: Path, warehouse: Path | None, out: Path, fmt: str | None, l
     """``vaikutus indicators --statfin``: the aggregate mode (``indicators/statfin.py``)."""
     from vaikutus.indicators.areas import Areas
     from vaikutus.indicators.compute import select
-    from vaikutus.indicators.output import infer_format, write_table, write_workbook
+    from vaikutus.indicators.output import infer_format, write_output
     from vaikutus.indicators.parameters import IndicatorParameters
     from vaikutus.indicators.statfin import compute_statfin, store_statfin
     from vaikutus.warehouse import connect
@@ -108,10 +105,7 @@ def _statfin(source: Path, warehouse: Path | None, out: Path, fmt: str | None, l
     except (ValueError, LookupError, FileNotFoundError) as exc:  # ValueError: bad file, PxWebFormatError
         typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
         raise typer.Exit(2) from exc
-    if kind == "xlsx":
-        write_workbook(frame, out, areas=areas, lang=lang, params=params)
-    else:
-        write_table(frame, out, kind)
+    write_output(frame, out, kind, areas=areas, lang=lang, params=params)
     typer.echo(result.summary())
     typer.echo(f"wrote {out}: {len(frame)} rows, {frame.indicator.nunique()} indicators, public, source statfin")
     if warehouse is not None and store_tables:

@@ -58,6 +58,15 @@ def write_table(frame: pd.DataFrame, path: Path, fmt: str) -> None:
         raise ValueError(f"write_table writes parquet or csv, not {fmt!r}")
 
 
+def write_output(frame: pd.DataFrame, path: Path, fmt: str, *, areas: Areas, lang: str = "fi",
+                 params: IndicatorParameters | None = None) -> None:
+    """The table in the chosen format: the Excel workbook, or a Parquet / CSV long table."""
+    if fmt == "xlsx":
+        write_workbook(frame, path, areas=areas, lang=lang, params=params)
+    else:
+        write_table(frame, path, fmt)
+
+
 def sheet_names(ids: list[str]) -> dict[str, str]:
     """Indicator id -> a unique Excel sheet name of at most 31 characters."""
     out: dict[str, str] = {}

@@ -69,22 +69,9 @@ class ValueRow(BaseModel):
     flag: str | None
 
 
-class SourceOut(BaseModel):
-    """Where the figures come from: for public tables the publisher, table and update date."""
-
-    id: str
-    first_period: str
-    last_period: str
-    publisher: str = ""
-    table: str = ""
-    title: str = ""
-    updated: str = ""
-    licence: str = ""
-
-
 class Values(BaseModel):
     indicator: Indicator
-    source: SourceOut
+    source: Source
     rows: list[ValueRow]
     suppression_note: str
     licence: str = LICENCE
@@ -134,7 +121,7 @@ def _rows(frame: pd.DataFrame) -> list[dict]:
     return clean[list(ValueRow.model_fields)].to_dict("records")
 
 
-@router.get("/sources", response_model=list[SourceOut], tags=["metadata"])
+@router.get("/sources", response_model=list[Source], tags=["metadata"])
 def sources(data: Annotated[PortalData, Depends(get_data)]) -> list[dict]:
     """The sources this warehouse holds figures of (the default first), with months and update date."""
     return [s.__dict__ for s in data.sources]
@@ -186,7 +173,7 @@ def _values_body(selection: Selection, data: PortalData) -> bytes:
     meta = data.indicator(selection.indicator, selection.lang, source.id)
     payload = Values(
         indicator=Indicator(**{k: meta.get(k, "") for k in Indicator.model_fields}),
-        source=SourceOut(**source.__dict__),
+        source=source,
         rows=_rows(selection.query(data)),
         suppression_note=SUPPRESSION_NOTE[selection.lang],
     )
