@@ -115,12 +115,25 @@ def _step_profiles(s: DemoSettings) -> str:
     return stored.brief()
 
 
+def _step_statfin(s: DemoSettings) -> str:
+    from vaikutus.indicators.statfin import compute_statfin, store_statfin
+    from vaikutus.registry.pxweb import sample_12r5
+    from vaikutus.warehouse import connect
+
+    result = compute_statfin(sample_12r5())
+    con = connect(s.warehouse)
+    store_statfin(con, result)
+    con.disconnect()
+    return f"{len(result.table):,} values of {len(result.indicators)} indicators, StatFin 12r5 {result.info['last_period']}"
+
+
 STEPS: list[tuple[str, str, Callable[[DemoSettings], str]]] = [
     ("register", "synthetic register", _step_register),
     ("import", "import and pseudonymise", _step_import),
     ("panel", "person-month panel", _step_panel),
     ("indicators", "indicators", _step_indicators),
     ("profiles", "client segments and employment-chance model", _step_profiles),
+    ("statfin", "real public statistics (StatFin 12r5)", _step_statfin),
 ]
 
 

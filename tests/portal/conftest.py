@@ -2,11 +2,14 @@
 
 The portal only reads what the indicator stage wrote, so its tests build those tables directly:
 three indicators for every area of every level over 24 months, with some cells suppressed in the
-public table exactly as the suppression stage flags them; and the profiling stage's tables for the
-internal segment view (``segment_tables``).
+public table exactly as the suppression stage flags them; the profiling stage's tables for the
+internal segment view (``segment_tables``); and, as the demo's ``statfin`` step does, the same
+three indicators from the real StatFin 12r5 month shipped in the package (2026-06).
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import duckdb
 import numpy as np
@@ -15,7 +18,10 @@ import pytest
 
 from tests.portal.segment_tables import add_segment_tables
 from vaikutus import reference
+from vaikutus.indicators.statfin import compute_statfin, store_statfin
 from vaikutus.portal.auth import UserStore
+from vaikutus.registry.pxweb import sample_12r5
+from vaikutus.warehouse import connect
 
 MONTHS = [f"{y}-{m:02d}" for y in (2024, 2025) for m in range(1, 13)]
 INDICATORS = {
@@ -51,6 +57,7 @@ def build_warehouse(path) -> None:
     internal = pd.DataFrame(
         rows, columns=["indicator", "area_type", "area_code", "period", "value", "numerator", "denominator", "flag", "source"]
     )
+    internal["flag"] = internal["flag"].astype("string")  # a text column, as the indicator stage writes it
     public = internal.copy()
     small = public["numerator"] < 5
     public.loc[small, ["value", "numerator", "denominator"]] = np.nan
@@ -69,6 +76,15 @@ def build_warehouse(path) -> None:
             con.execute(f"CREATE TABLE {name} AS SELECT * FROM frame")
             con.unregister("frame")
         add_segment_tables(con)
+    add_statfin(path)
+
+
+def add_statfin(path) -> None:
+    """The real 12r5 month of the portal's three indicators, stored as the demo's statfin step does."""
+    result = compute_statfin(sample_12r5())
+    con = connect(path)
+    store_statfin(con, replace(result, table=result.table[result.table.indicator.isin(list(INDICATORS))]))
+    con.disconnect()
 
 
 @pytest.fixture(scope="session")

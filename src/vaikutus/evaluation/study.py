@@ -7,7 +7,9 @@ tables read by that method's ``study`` module. Each method module exposes
 
 ``[data]`` is either ``path = "panel.csv"`` (CSV or Parquet, relative to the study file) or
 ``warehouse = "demo.duckdb"`` with ``table = "..."`` (any warehouse table, e.g. ``indicator_values``)
-and optional ``where = {column = value, ...}`` filters.
+and optional ``where = {column = value, ...}`` filters (a list of values keeps rows with any of
+them) and ``periods = "month"`` (``quarter``, ``year``): the indicator tables hold months
+(YYYY-MM), quarters (YYYY-Qn) and years (YYYY) in one ``period`` column; this keeps one kind.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import pandas as pd
 from vaikutus.evaluation.outputs import WrittenOutputs, write_outputs
 
 METHODS = ("synth", "did", "individual", "rct")
+PERIOD_PATTERNS = {"month": r"^\d{4}-\d{2}$", "quarter": r"^\d{4}-Q[1-4]$", "year": r"^\d{4}$"}
 
 
 class StudyError(ValueError):
@@ -72,11 +75,22 @@ def load_data(study: dict[str, Any]) -> pd.DataFrame:
             raise StudyError(f"{where}: [data] table must name a warehouse table")
         if not file.exists():
             raise StudyError(f"{where}: warehouse {file} does not exist; build it with `vaikutus build`")
-        filters = spec.get("where", {})
-        clause = " AND ".join(f'"{col}" = ?' for col in filters)
-        sql = f'SELECT * FROM "{table}"' + (f" WHERE {clause}" if clause else "")
+        clauses, params = [], []
+        for col, value in spec.get("where", {}).items():
+            values = value if isinstance(value, list) else [value]
+            clauses.append(f'"{col}" IN ({", ".join("?" for _ in values)})')
+            params.extend(values)
+        if "periods" in spec:
+            if spec["periods"] not in PERIOD_PATTERNS:
+                raise StudyError(f"{where}: [data] periods must be one of {', '.join(PERIOD_PATTERNS)}")
+            clauses.append("regexp_matches(period, ?)")
+            params.append(PERIOD_PATTERNS[spec["periods"]])
+        sql = f'SELECT * FROM "{table}"' + (f" WHERE {' AND '.join(clauses)}" if clauses else "")
         with duckdb.connect(str(file), read_only=True) as con:
-            frame = con.execute(sql, list(filters.values())).df()
+            try:
+                frame = con.execute(sql, params).df()
+            except duckdb.Error as exc:
+                raise StudyError(f"{where}: [data] cannot read table {table!r} of {file} ({exc})") from exc
     else:
         raise StudyError(f"{where}: [data] needs either `path` or `warehouse`")
     if frame.empty:

@@ -164,6 +164,35 @@ def build_grid(
     return Grid(areas.index, periods, quantities, values, alias)
 
 
+def additive_grid(
+    areas: Areas,
+    periods: Periods,
+    municipal: dict[str, np.ndarray],
+    alias: dict[str, str],
+    published: dict[str, np.ndarray] | None = None,
+) -> Grid:
+    """A grid of additive stock quantities given per municipality and month (the aggregate mode).
+
+    ``municipal[q]`` is ``[municipality, month]`` in ``areas.table`` order, NaN where unknown; it is
+    summed to every area exactly as the register path sums (an unknown municipality makes the areas
+    containing it unknown). ``published[q]`` is ``[area, month]``: where it holds a number it
+    replaces the sum (a figure the source publishes for the area itself). Quarters and years are
+    formed from complete months; quantities not given stay NaN.
+    """
+    quantities = tuple(q for q in QUANTITIES if q not in alias)
+    values = np.full((len(quantities), len(areas.index), periods.n), np.nan)
+    names = list(municipal)
+    if not names:
+        return Grid(areas.index, periods, quantities, values, alias)
+    monthly = _sum_to_areas(areas, np.stack([municipal[q] for q in names]))
+    for i, q in enumerate(names):
+        row = quantities.index(q)
+        own = (published or {}).get(q)
+        values[row, :, : periods.n_months] = monthly[i] if own is None else np.where(np.isnan(own), monthly[i], own)
+        _fill_periods(values[row], periods, QUANTITIES[q].time)
+    return Grid(areas.index, periods, quantities, values, alias)
+
+
 def _municipal_base(areas: Areas, periods: Periods, frames: list[pd.DataFrame], names: list[str]) -> np.ndarray:
     munis = pd.Series(np.arange(len(areas.table)), index=areas.table.municipality.to_numpy())
     base = np.zeros((len(names), len(munis), periods.n_months))

@@ -10,7 +10,16 @@ import typer
 def register(app: typer.Typer) -> None:
     @app.command("indicators")
     def indicators(
-        warehouse: Path = typer.Option(..., "--warehouse", help="Warehouse: DuckDB file or Parquet folder (with the panel built)."),
+        warehouse: Path = typer.Option(
+            None, "--warehouse",
+            help="Warehouse: DuckDB file or Parquet folder (with the panel built). With --statfin: where to "
+                 "store the StatFin rows (a new DuckDB file is created if missing).",
+        ),
+        statfin: Path = typer.Option(
+            None, "--statfin",
+            help="Aggregate mode: compute the indicators 12r5 carries from a saved StatFin response or a "
+                 "folder written by `vaikutus statfin fetch`, instead of from the register.",
+        ),
         out: Path = typer.Option(..., "--out", help="Output file: .parquet, .csv or .xlsx."),
         public: bool = typer.Option(
             True, "--public/--internal",
@@ -33,11 +42,20 @@ def register(app: typer.Typer) -> None:
                  "indicator_parameters in the warehouse.",
         ),
     ) -> None:
-        """Compute the 21 monitoring indicators for every area and period."""
+        """Compute the 21 monitoring indicators for every area and period (or, with --statfin, those
+        public StatFin 12r5 figures give)."""
+        if statfin is not None:
+            _statfin(statfin, warehouse, out, fmt, lang, params_file, store_tables,
+                     levels=_split(levels), periods=_split(periods), start=start, end=end)
+            return
+        if warehouse is None:
+            typer.secho("error: give --warehouse (register path) or --statfin (public StatFin figures)",
+                        fg=typer.colors.RED, err=True)
+            raise typer.Exit(2)
         from vaikutus.indicators.areas import Areas
         from vaikutus.indicators.compute import compute_result, open_warehouse, select
         from vaikutus.indicators.definitions import metadata_frame
-        from vaikutus.indicators.output import infer_format, store, write_table, write_workbook
+        from vaikutus.indicators.output import infer_format, store, write_output
         from vaikutus.indicators.parameters import IndicatorParameters, parameters_frame
 
         try:
@@ -53,10 +71,7 @@ def register(app: typer.Typer) -> None:
         except (ValueError, LookupError, FileNotFoundError) as exc:
             typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
             raise typer.Exit(2) from exc
-        if kind == "xlsx":
-            write_workbook(frame, out, areas=areas, lang=lang, params=params)
-        else:
-            write_table(frame, out, kind)
+        write_output(frame, out, kind, areas=areas, lang=lang, params=params)
         variant = "public (suppressed)" if public else "INTERNAL (unsuppressed)"
         typer.echo(f"wrote {out}: {len(frame)} rows, {frame.indicator.nunique()} indicators, {variant}")
         if store_tables:
@@ -69,6 +84,35 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"saved indicator_values, indicator_values_public, indicator_metadata in {warehouse}")
         for table in result.missing_tables:
             typer.secho(f"note: the warehouse has no {table} table; its indicators are left out", err=True)
+
+
+def _statfin(source: Path, warehouse: Path | None, out: Path, fmt: str | None, lang: str,
+             params_file: Path | None, store_tables: bool, **selection) -> None:
+    """``vaikutus indicators --statfin``: the aggregate mode (``indicators/statfin.py``)."""
+    from vaikutus.indicators.areas import Areas
+    from vaikutus.indicators.compute import select
+    from vaikutus.indicators.output import infer_format, write_output
+    from vaikutus.indicators.parameters import IndicatorParameters
+    from vaikutus.indicators.statfin import compute_statfin, store_statfin
+    from vaikutus.warehouse import connect
+
+    try:
+        kind = infer_format(out, fmt)
+        params = IndicatorParameters.from_toml(params_file) if params_file else IndicatorParameters()
+        areas = Areas.from_reference()
+        result = compute_statfin(source, params=params, areas=areas)
+        frame = select(result.table, **selection)
+    except (ValueError, LookupError, FileNotFoundError) as exc:  # ValueError: bad file, PxWebFormatError
+        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(2) from exc
+    write_output(frame, out, kind, areas=areas, lang=lang, params=params)
+    typer.echo(result.summary())
+    typer.echo(f"wrote {out}: {len(frame)} rows, {frame.indicator.nunique()} indicators, public, source statfin")
+    if warehouse is not None and store_tables:
+        con = connect(warehouse)
+        store_statfin(con, result)
+        con.disconnect()
+        typer.echo(f"saved the StatFin rows in indicator_values, indicator_values_public and indicator_sources of {warehouse}")
 
 
 def _split(value: str | None) -> list[str] | None:

@@ -58,6 +58,15 @@ def write_table(frame: pd.DataFrame, path: Path, fmt: str) -> None:
         raise ValueError(f"write_table writes parquet or csv, not {fmt!r}")
 
 
+def write_output(frame: pd.DataFrame, path: Path, fmt: str, *, areas: Areas, lang: str = "fi",
+                 params: IndicatorParameters | None = None) -> None:
+    """The table in the chosen format: the Excel workbook, or a Parquet / CSV long table."""
+    if fmt == "xlsx":
+        write_workbook(frame, path, areas=areas, lang=lang, params=params)
+    else:
+        write_table(frame, path, fmt)
+
+
 def sheet_names(ids: list[str]) -> dict[str, str]:
     """Indicator id -> a unique Excel sheet name of at most 31 characters."""
     out: dict[str, str] = {}
@@ -136,3 +145,22 @@ def store(con: BaseBackend, tables: dict[str, pd.DataFrame]) -> None:
     """Save frames as warehouse tables (replacing earlier versions), on DuckDB or Spark."""
     for name, frame in tables.items():
         save_table(con, name, arrow_table(con, f"_{name}_upload", to_arrow(frame)))
+
+
+def store_source(con: BaseBackend, name: str, frame: pd.DataFrame, source: str) -> None:
+    """Replace the rows of one ``source`` in table ``name`` by ``frame``, keeping the other sources'.
+
+    The register path and the aggregate mode (StatFin) write the same indicator tables; each
+    replaces only its own rows, so either can be rebuilt alone. A missing table is created.
+    """
+    new = arrow_table(con, f"_{name}_{source}_upload", to_arrow(frame))
+    if name not in con.list_tables():
+        save_table(con, name, new)
+        return
+    old = con.table(name)
+    if "source" not in old.columns:
+        raise ValueError(f"warehouse table {name} has no source column; rebuild it with `vaikutus indicators`")
+    if old.filter(old.source == source).count().execute():
+        kept = old.filter(old.source.isnull() | (old.source != source)).to_pyarrow()
+        save_table(con, name, arrow_table(con, f"_{name}_kept", kept))
+    save_table(con, name, new.cast(con.table(name).schema()), append=True)

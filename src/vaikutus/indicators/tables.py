@@ -4,8 +4,8 @@ Columns: indicator, area_type, area_code, period, value, numerator, denominator,
 ``flag`` is NULL, ``suppressed`` (a count it shows is below the threshold), ``secondary_suppressed``
 (hidden so that a suppressed cell cannot be recovered by subtraction) or ``not_available`` (a
 ratio whose denominator is zero or unknown). In public tables hidden cells have value, numerator
-and denominator NULL. ``source`` is ``register`` here; an aggregate mode filling the table from
-public StatFin figures would write ``statfin``.
+and denominator NULL. ``source`` is ``register`` for figures computed from the register and
+``statfin`` for figures computed from public StatFin tables (the aggregate mode, ``statfin.py``).
 
 What each kind shows: count - value = numerator; rate / mean - value = scale * numerator /
 denominator; statistic - value, with the number of units as denominator. Periods in which an
@@ -25,12 +25,18 @@ from vaikutus.indicators.suppression import Suppression
 
 COLUMNS = ["indicator", "area_type", "area_code", "period", "value", "numerator", "denominator", "flag", "source"]
 FLAGS = ("suppressed", "secondary_suppressed", "not_available")
+SOURCES = ("register", "statfin")
 _NONE, _PRIMARY, _SECONDARY, _NA = 0, 1, 2, 3
 
 
 def indicator_table(grid: Grid, defs: tuple[IndicatorDefinition, ...], threshold: int,
-                    suppression: Suppression | None) -> pd.DataFrame:
-    """The long table; public (suppressed) when ``suppression`` is given, else internal."""
+                    suppression: Suppression | None, *, source: str = "register",
+                    withheld: bool = False) -> pd.DataFrame:
+    """The long table; public (suppressed) when ``suppression`` is given, else internal.
+
+    ``withheld=True`` says the hidden cells were withheld by the source itself (StatFin's ``...``):
+    their values are unknown, so they still get a row, flagged ``suppressed``, never a number.
+    """
     Q, A, P = grid.values.shape
     hidden = primary = None
     if suppression is not None:
@@ -43,7 +49,7 @@ def indicator_table(grid: Grid, defs: tuple[IndicatorDefinition, ...], threshold
     parts = []
     for i, d in enumerate(defs):
         shift = shifts[d.denominator_shift_months]
-        part = _one(grid, d, shift, threshold, hidden, primary)
+        part = _one(grid, d, shift, threshold, hidden, primary, withheld)
         rows = np.isin(area_type, d.levels)[:, None] & np.isin(period_type, d.periods)[None, :]
         if d.kind != "count":
             rows &= part["exists"][country].any(axis=0)[None, :]
@@ -54,11 +60,11 @@ def indicator_table(grid: Grid, defs: tuple[IndicatorDefinition, ...], threshold
             "denominator": part["den"][a, p], "flag": part["flag"][a, p],
         })
     out = pd.DataFrame({k: np.concatenate([part[k] for part in parts]) for k in parts[0]})
-    return _labelled(out, grid, defs)
+    return _labelled(out, grid, defs, source)
 
 
 def _one(grid: Grid, d: IndicatorDefinition, shift: np.ndarray, threshold: int,
-         hidden: np.ndarray | None, primary: np.ndarray | None) -> dict[str, np.ndarray]:
+         hidden: np.ndarray | None, primary: np.ndarray | None, withheld: bool = False) -> dict[str, np.ndarray]:
     A, P = grid.values.shape[1:]
     nan = np.full((A, P), np.nan)
 
@@ -90,18 +96,22 @@ def _one(grid: Grid, d: IndicatorDefinition, shift: np.ndarray, threshold: int,
             q = QUANTITIES[grid.alias.get(name, name)]
             v_hidden = hidden[grid.row(name)]
             v_primary = primary[grid.row(name)]
-            if q.role == "public":  # published elsewhere: only the rate rule applies
+            if q.role == "public":  # published elsewhere: the rate rule applies (and the source's own)
                 v = grid.get(name)
                 with np.errstate(invalid="ignore"):
-                    v_primary = v_hidden = (v > 0) & (v < threshold)
+                    small = (v > 0) & (v < threshold)
+                v_primary, v_hidden = v_primary | small, v_hidden | small
             if shifted:
                 v_hidden, v_primary = _shifted(v_hidden, shift, False), _shifted(v_primary, shift, False)
             is_hidden |= v_hidden
             is_primary |= v_primary
-        flag[is_hidden & (flag != _NA)] = _SECONDARY
-        flag[is_primary & (flag != _NA)] = _PRIMARY
-        gone = is_hidden & (flag != _NA)
-        value, num, den = (np.where(gone, np.nan, x) for x in (value, num, den))
+        # a withheld cell is unknown, so a rate on it has no value: still suppressed, not "n/a"
+        covered = is_hidden if withheld else is_hidden & (flag != _NA)
+        flag[covered] = _SECONDARY
+        flag[is_primary & covered] = _PRIMARY
+        if withheld:
+            keep = keep | covered
+        value, num, den = (np.where(covered, np.nan, x) for x in (value, num, den))
     if d.kind == "count":
         den = nan
     if d.kind == "statistic":
@@ -125,7 +135,7 @@ def _with_ties(grid: Grid, mask: np.ndarray) -> np.ndarray:
     return out
 
 
-def _labelled(out: pd.DataFrame, grid: Grid, defs: tuple[IndicatorDefinition, ...]) -> pd.DataFrame:
+def _labelled(out: pd.DataFrame, grid: Grid, defs: tuple[IndicatorDefinition, ...], source: str) -> pd.DataFrame:
     """Ids to labels as categoricals built from codes (millions of rows: no string copies)."""
     ids = [d.id for d in defs]
     types = list(dict.fromkeys(grid.areas.area_type))
@@ -141,5 +151,6 @@ def _labelled(out: pd.DataFrame, grid: Grid, defs: tuple[IndicatorDefinition, ..
         "numerator": out.numerator.to_numpy(),
         "denominator": out.denominator.to_numpy(),
         "flag": pd.Categorical.from_codes(out.flag.to_numpy() - 1, categories=list(FLAGS)),
-        "source": pd.Categorical.from_codes(np.zeros(len(out), dtype=np.int8), categories=["register", "statfin"]),
+        "source": pd.Categorical.from_codes(np.full(len(out), SOURCES.index(source), dtype=np.int8),
+                                            categories=list(SOURCES)),
     })

@@ -3,6 +3,8 @@
 Everything the public pages show comes from these routes, so any view can be reproduced by a
 script. Public routes read only suppressed values; ``/internal/values`` needs a session and checks
 every requested area against the user's role (see :meth:`vaikutus.portal.auth.User.sees_unsuppressed`).
+Every value route takes ``source`` (``register`` or ``statfin``, default the warehouse's first) and
+answers with the source's description, so a figure never travels without its source and date.
 """
 
 from __future__ import annotations
@@ -19,12 +21,19 @@ from pydantic import BaseModel
 
 from vaikutus import reference
 from vaikutus.portal.auth import SESSION_COOKIE, User
-from vaikutus.portal.data import PortalData, area_name
+from vaikutus.portal.data import PortalData, Source, area_name
 
 router = APIRouter()
 Lang = Literal["fi", "sv", "en"]
 AreaType = Literal["country", "region", "employment_area", "municipality", "trial_area", "trial_group"]
 MapLevel = Literal["municipality", "employment_area", "region", "trial_area"]
+SourceId = Literal["register", "statfin"]
+SOURCE_DESCRIPTION = (
+    "Source of the figures: `register` (computed from the register - in the demo the synthetic one) "
+    "or `statfin` (public StatFin 12r5 figures of KEHA-keskus, see /sources). Default: the "
+    "warehouse's first source (the register when it has one)."
+)
+SourceQuery = Annotated[SourceId | None, Query(description=SOURCE_DESCRIPTION)]
 LICENCE = "CC BY 4.0"
 SUPPRESSION_NOTE = {
     "fi": "Tyhjä arvo ja merkintä 'suppressed' = salattu pienen solukoon vuoksi (alle kynnyksen); "
@@ -62,6 +71,7 @@ class ValueRow(BaseModel):
 
 class Values(BaseModel):
     indicator: Indicator
+    source: Source
     rows: list[ValueRow]
     suppression_note: str
     licence: str = LICENCE
@@ -87,17 +97,19 @@ class Selection:
         start: Annotated[str | None, Query(alias="from", pattern=r"^\d{4}(-\d{2}|-Q[1-4])?$")] = None,
         end: Annotated[str | None, Query(alias="to", pattern=r"^\d{4}(-\d{2}|-Q[1-4])?$")] = None,
         lang: Lang = "fi",
+        source: SourceQuery = None,
     ):
         self.indicator, self.level, self.areas = indicator, level, area or None
-        self.period, self.start, self.end, self.lang = period, start, end, lang
+        self.period, self.start, self.end, self.lang, self.source = period, start, end, lang, source
 
     def key(self) -> tuple:
-        return (self.indicator, self.level, tuple(self.areas or ()), self.period, self.start, self.end, self.lang)
+        return (self.indicator, self.level, tuple(self.areas or ()), self.period, self.start, self.end, self.lang,
+                self.source)
 
     def query(self, data: PortalData, internal: bool = False) -> pd.DataFrame:
         frame = data.values(
             self.indicator, area_type=self.level, area_codes=self.areas, period=self.period,
-            start=self.start, end=self.end, internal=internal,
+            start=self.start, end=self.end, internal=internal, source=self.source,
         )
         frame = frame.copy()
         frame["area_name"] = [area_name(t, c, self.lang) for t, c in zip(frame["area_type"], frame["area_code"])]
@@ -109,24 +121,33 @@ def _rows(frame: pd.DataFrame) -> list[dict]:
     return clean[list(ValueRow.model_fields)].to_dict("records")
 
 
+@router.get("/sources", response_model=list[Source], tags=["metadata"])
+def sources(data: Annotated[PortalData, Depends(get_data)]) -> list[dict]:
+    """The sources this warehouse holds figures of (the default first), with months and update date."""
+    return [s.__dict__ for s in data.sources]
+
+
 @router.get("/indicators", response_model=list[Indicator], tags=["metadata"])
-def indicators(data: Annotated[PortalData, Depends(get_data)], lang: Lang = "fi") -> list[dict]:
-    """Every indicator with its name, unit and definition in the chosen language."""
-    return data.indicators(lang)
+def indicators(
+    data: Annotated[PortalData, Depends(get_data)], lang: Lang = "fi", source: SourceQuery = None
+) -> list[dict]:
+    """Every indicator of the chosen source with its name, unit and definition in the chosen language."""
+    return data.indicators(lang, data.source(source).id)
 
 
 @router.get("/indicators/{indicator_id}/periods", response_model=list[str], tags=["metadata"])
-def periods(indicator_id: str, data: Annotated[PortalData, Depends(get_data)]) -> list[str]:
-    """Months for which the indicator has values (YYYY-MM)."""
-    return data.periods(indicator_id)
+def periods(indicator_id: str, data: Annotated[PortalData, Depends(get_data)], source: SourceQuery = None) -> list[str]:
+    """Months for which the indicator has values from the chosen source (YYYY-MM)."""
+    return data.periods(indicator_id, source=source)
 
 
 @router.get("/areas", response_model=list[AreaOut], tags=["metadata"])
 def areas(
-    data: Annotated[PortalData, Depends(get_data)], level: AreaType = "municipality", lang: Lang = "fi"
+    data: Annotated[PortalData, Depends(get_data)], level: AreaType = "municipality", lang: Lang = "fi",
+    source: SourceQuery = None,
 ) -> list[dict]:
-    """Areas of one level with names in the chosen language."""
-    return [a.__dict__ for a in data.areas(level, lang)]
+    """Areas of one level with figures from the chosen source, names in the chosen language."""
+    return [a.__dict__ for a in data.areas(level, lang, source)]
 
 
 @router.get("/values", response_model=Values, tags=["values"])
@@ -148,9 +169,11 @@ async def values(
 
 
 def _values_body(selection: Selection, data: PortalData) -> bytes:
-    meta = data.indicator(selection.indicator, selection.lang)
+    source = data.source(selection.source)
+    meta = data.indicator(selection.indicator, selection.lang, source.id)
     payload = Values(
         indicator=Indicator(**{k: meta.get(k, "") for k in Indicator.model_fields}),
+        source=source,
         rows=_rows(selection.query(data)),
         suppression_note=SUPPRESSION_NOTE[selection.lang],
     )
@@ -166,13 +189,14 @@ def geo(level: MapLevel, lang: Lang = "fi") -> JSONResponse:
     return JSONResponse(collection, headers={"Cache-Control": "public, max-age=86400"})
 
 
-def _download(frame: pd.DataFrame, meta: dict, fmt: str, lang: str, internal: bool) -> Response:
+def _download(frame: pd.DataFrame, meta: dict, source: Source, fmt: str, lang: str, internal: bool) -> Response:
     columns = ["area_type", "area_code", "area_name", "period", "value", "numerator", "denominator", "flag"]
     table = frame[columns].copy()
     table.insert(0, "indicator", meta["id"])
     table["unit"] = meta.get("unit", "")
+    table["source"] = source.id
     stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    name = f"vaikutus_{meta['id']}{'_internal' if internal else ''}"
+    name = f"vaikutus_{meta['id']}{'' if source.id == 'register' else '_' + source.id}{'_internal' if internal else ''}"
     if fmt == "csv":
         body = table.to_csv(index=False).encode("utf-8-sig")
         media = "text/csv; charset=utf-8"
@@ -184,9 +208,11 @@ def _download(frame: pd.DataFrame, meta: dict, fmt: str, lang: str, internal: bo
             info = pd.DataFrame(
                 {
                     "field": ["indicator", "name", "unit", "definition", "suppression", "public",
-                              "licence", "created"],
+                              "source", "publisher", "table", "updated", "months", "licence", "created"],
                     "value": [meta["id"], meta["name"], meta.get("unit", ""), meta.get("definition", ""),
-                              SUPPRESSION_NOTE[lang], str(not internal), LICENCE, stamp],
+                              SUPPRESSION_NOTE[lang], str(not internal), source.id, source.publisher,
+                              source.table, source.updated, f"{source.first_period}..{source.last_period}",
+                              source.licence or LICENCE, stamp],
                 }
             )
             info.to_excel(writer, sheet_name="metadata", index=False)
@@ -202,9 +228,10 @@ def download(
     selection: Annotated[Selection, Depends()],
     data: Annotated[PortalData, Depends(get_data)],
 ) -> Response:
-    """The same selection as /values as a CSV or Excel file with its metadata."""
-    meta = data.indicator(selection.indicator, selection.lang)
-    return _download(selection.query(data), meta, fmt, selection.lang, internal=False)
+    """The same selection as /values as a CSV or Excel file with its metadata (source included)."""
+    source = data.source(selection.source)
+    meta = data.indicator(selection.indicator, selection.lang, source.id)
+    return _download(selection.query(data), meta, source, fmt, selection.lang, internal=False)
 
 
 @router.get("/evaluations", tags=["evaluation"])
@@ -237,8 +264,10 @@ def internal_values(
 ) -> dict:
     """Unsuppressed values (login required; an analyst sees only their own employment area)."""
     _user, frame = _authorised(selection, request, data)
-    meta = data.indicator(selection.indicator, selection.lang)
-    return {"indicator": meta, "rows": _rows(frame), "suppression_note": SUPPRESSION_NOTE[selection.lang]}
+    source = data.source(selection.source)
+    meta = data.indicator(selection.indicator, selection.lang, source.id)
+    return {"indicator": meta, "source": source.__dict__, "rows": _rows(frame),
+            "suppression_note": SUPPRESSION_NOTE[selection.lang]}
 
 
 @router.get("/internal/download.{fmt}", tags=["internal"])
@@ -250,6 +279,7 @@ def internal_download(
 ) -> Response:
     """Unsuppressed download of the same selection (login required, audited)."""
     _user, frame = _authorised(selection, request, data)
-    meta = data.indicator(selection.indicator, selection.lang)
-    return _download(frame, meta, fmt, selection.lang, internal=True)
+    source = data.source(selection.source)
+    meta = data.indicator(selection.indicator, selection.lang, source.id)
+    return _download(frame, meta, source, fmt, selection.lang, internal=True)
 

@@ -2,11 +2,16 @@
 
 The portal never computes statistics; it reads the warehouse tables written by the indicator,
 evaluation and profiling stages (``indicator_values_public``, ``indicator_values``,
-``indicator_metadata``, ``evaluation_results``, and the profiling tables of
+``indicator_metadata``, ``indicator_sources``, ``evaluation_results``, and the profiling tables of
 ``PROFILING_COLUMNS``). The public side reads only the suppressed table; the unsuppressed one is
 reachable only through :meth:`PortalData.values` with ``internal=True``, and the profiling tables
 only through :meth:`PortalData.profiling`, which the internal routes call after checking the
 user's role and area.
+
+The indicator tables hold rows of several *sources* (column ``source``): ``register`` (computed
+from a register, the synthetic one in the demo) and ``statfin`` (public StatFin figures, the
+aggregate mode). Every query names one source, so figures of different sources are never mixed;
+:meth:`PortalData.source` describes a source for the labels every view shows beside its figures.
 """
 
 from __future__ import annotations
@@ -28,6 +33,9 @@ MAP_LEVELS = ("municipality", "employment_area", "region", "trial_area")
 PUBLIC_TABLE = "indicator_values_public"
 INTERNAL_TABLE = "indicator_values"
 VALUE_COLUMNS = ["indicator", "area_type", "area_code", "period", "value", "numerator", "denominator", "flag"]
+SOURCES_TABLE = "indicator_sources"
+#: Sources in the order the portal offers them; the first one present is the default.
+SOURCES = ("register", "statfin")
 
 #: Tables written by ``vaikutus.profiling.store`` and the columns the internal segment view reads.
 PROFILING_COLUMNS = {
@@ -61,6 +69,21 @@ class UnknownSelection(LookupError):
 
 
 @dataclass(frozen=True)
+class Source:
+    """One source of figures: its id, the months it covers and, for public tables, who published
+    it and when (from ``indicator_sources``)."""
+
+    id: str
+    first_period: str
+    last_period: str
+    publisher: str = ""
+    table: str = ""
+    title: str = ""
+    updated: str = ""
+    licence: str = ""
+
+
+@dataclass(frozen=True)
 class Area:
     area_type: str
     code: str
@@ -88,6 +111,11 @@ def area_name(area_type: str, code: str, lang: str) -> str:
     return _area_names(lang).get((area_type, str(code)), str(code))
 
 
+def _short_table(table_id: str) -> str:
+    """StatFin's long table id as people cite it: ``statfin_tyonv_pxt_12r5`` -> ``12r5``."""
+    return table_id.rpartition("_pxt_")[2] if "_pxt_" in table_id else table_id
+
+
 class PortalData:
     """Queries over one warehouse file, opened read-only and shared by the server's threads."""
 
@@ -102,6 +130,10 @@ class PortalData:
             raise FileNotFoundError(
                 f"warehouse {self.warehouse} has no {PUBLIC_TABLE} table; run `vaikutus indicators` first"
             )
+        columns = set(self._sql(f"SELECT * FROM {PUBLIC_TABLE} LIMIT 0").columns)
+        #: SQL giving each row's source (warehouses written before sources existed are the register's)
+        self._source_sql = "source" if "source" in columns else "'register'"
+        self._sources = self._load_sources()
         self._metadata = self._load_metadata()
         self._cache: dict[tuple, pd.DataFrame] = {}
         #: Serialised API answers, keyed by selection (filled by the API layer).
@@ -120,9 +152,47 @@ class PortalData:
     def _sql(self, sql: str, params: list | None = None) -> pd.DataFrame:
         return self._cursor().execute(sql, params or []).df()
 
+    # -- sources ---------------------------------------------------------------------------------
+    def _load_sources(self) -> dict[str, Source]:
+        spans = self._sql(
+            f"SELECT {self._source_sql} AS source, min(period) AS first, max(period) AS last "
+            f"FROM {PUBLIC_TABLE} WHERE regexp_matches(period, '^\\d{{4}}-\\d{{2}}$') GROUP BY 1"
+        )
+        described = {}
+        if SOURCES_TABLE in self.tables:
+            described = {r["source"]: r for r in self._sql(f"SELECT * FROM {SOURCES_TABLE}").to_dict("records")}
+        out = {}
+        for row in spans.to_dict("records"):
+            info = described.get(row["source"], {})
+            out[row["source"]] = Source(
+                row["source"], row["first"], row["last"],
+                publisher=info.get("publisher", ""), table=_short_table(info.get("table_id", "")),
+                title=info.get("title", ""), updated=str(info.get("updated", ""))[:10], licence=info.get("licence", ""),
+            )
+        order = {s: i for i, s in enumerate(SOURCES)}
+        return dict(sorted(out.items(), key=lambda kv: order.get(kv[0], len(order))))
+
+    @property
+    def sources(self) -> list[Source]:
+        """The sources the warehouse holds figures of, the default first."""
+        return list(self._sources.values())
+
+    @property
+    def default_source(self) -> str:
+        return next(iter(self._sources), SOURCES[0])
+
+    def source(self, source: str | None = None) -> Source:
+        """A source by id (``None``: the default); UnknownSelection if the warehouse has none of it."""
+        source = source or self.default_source
+        if source not in self._sources:
+            raise UnknownSelection(f"this warehouse holds no figures of source {source!r}")
+        return self._sources[source]
+
     # -- metadata --------------------------------------------------------------------------------
     def _load_metadata(self) -> pd.DataFrame:
         present = self._sql(f"SELECT DISTINCT indicator FROM {PUBLIC_TABLE}")["indicator"]
+        by_source = self._sql(f"SELECT DISTINCT {self._source_sql} AS source, indicator FROM {PUBLIC_TABLE}")
+        self._indicators_of = by_source.groupby("source")["indicator"].apply(set).to_dict()
         if "indicator_metadata" in self.tables:
             meta = self._sql("SELECT * FROM indicator_metadata")
             id_col = "indicator" if "indicator" in meta.columns else "id"
@@ -132,10 +202,14 @@ class PortalData:
             meta = pd.DataFrame({"indicator": sorted(present)})
         return meta.reset_index(drop=True)
 
-    def indicators(self, lang: str) -> list[dict]:
-        """Indicators with a name, unit and definition in ``lang`` (Finnish as fallback)."""
+    def indicators(self, lang: str, source: str | None = None) -> list[dict]:
+        """Indicators with a name, unit and definition in ``lang`` (Finnish as fallback); with
+        ``source``, only those that source has figures of."""
+        keep = self._indicators_of.get(self.source(source).id, set()) if source else None
         out = []
         for row in self._metadata.to_dict("records"):
+            if keep is not None and row["indicator"] not in keep:
+                continue
             out.append(
                 {
                     **{k: v for k, v in row.items() if not pd.isna(v) if not isinstance(v, (list, dict))},
@@ -148,28 +222,30 @@ class PortalData:
             )
         return out
 
-    def indicator(self, indicator_id: str, lang: str) -> dict:
-        for item in self.indicators(lang):
+    def indicator(self, indicator_id: str, lang: str, source: str | None = None) -> dict:
+        for item in self.indicators(lang, source):
             if item["id"] == indicator_id:
                 return item
-        raise UnknownSelection(f"unknown indicator {indicator_id!r}")
+        where = f" in source {source!r}" if source else ""
+        raise UnknownSelection(f"unknown indicator {indicator_id!r}{where}")
 
-    def periods(self, indicator_id: str, monthly: bool = True) -> list[str]:
+    def periods(self, indicator_id: str, monthly: bool = True, source: str | None = None) -> list[str]:
         pattern = r"^\d{4}-\d{2}$" if monthly else r"."
         frame = self._sql(
             f"SELECT DISTINCT period FROM {PUBLIC_TABLE} WHERE indicator = ? "
-            "AND regexp_matches(period, ?) ORDER BY period",
-            [indicator_id, pattern],
+            f"AND regexp_matches(period, ?) AND {self._source_sql} = ? ORDER BY period",
+            [indicator_id, pattern, self.source(source).id],
         )
         if frame.empty:
             raise UnknownSelection(f"no periods for indicator {indicator_id!r}")
         return frame["period"].tolist()
 
-    def areas(self, area_type: str, lang: str) -> list[Area]:
+    def areas(self, area_type: str, lang: str, source: str | None = None) -> list[Area]:
         if area_type not in AREA_TYPES:
             raise UnknownSelection(f"unknown area type {area_type!r}")
         codes = self._sql(
-            f"SELECT DISTINCT area_code FROM {PUBLIC_TABLE} WHERE area_type = ?", [area_type]
+            f"SELECT DISTINCT area_code FROM {PUBLIC_TABLE} WHERE area_type = ? AND {self._source_sql} = ?",
+            [area_type, self.source(source).id],
         )["area_code"]
         areas = [Area(area_type, str(c), area_name(area_type, str(c), lang)) for c in codes]
         return sorted(areas, key=lambda a: a.name)
@@ -185,16 +261,19 @@ class PortalData:
         start: str | None = None,
         end: str | None = None,
         internal: bool = False,
+        source: str | None = None,
     ) -> pd.DataFrame:
-        """Values of one indicator; ``internal=True`` reads the unsuppressed table."""
+        """Values of one indicator from one source (default: the default source);
+        ``internal=True`` reads the unsuppressed table."""
         table = INTERNAL_TABLE if internal else PUBLIC_TABLE
         if table not in self.tables:
             raise UnknownSelection(f"warehouse has no {table} table")
-        key = (table, indicator_id, area_type, tuple(area_codes or ()), period, start, end)
+        source = self.source(source).id
+        key = (table, indicator_id, area_type, tuple(area_codes or ()), period, start, end, source)
         cached = self._cache.get(key)
         if cached is not None:
             return cached
-        clauses, params = ["indicator = ?"], [indicator_id]
+        clauses, params = ["indicator = ?", f"{self._source_sql} = ?"], [indicator_id, source]
         if area_type:
             clauses.append("area_type = ?")
             params.append(area_type)
@@ -215,6 +294,8 @@ class PortalData:
             "ORDER BY area_type, area_code, period"
         )
         frame = self._sql(sql, params)
+        # pandas reads a NULL flag as NaN, which templates would take as a flag: make it None
+        frame["flag"] = frame["flag"].astype(object).where(frame["flag"].notna(), None)
         if len(self._cache) > 5000:
             self._cache.clear()
         self._cache[key] = frame

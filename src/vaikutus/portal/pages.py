@@ -2,12 +2,17 @@
 
 Every page works as a plain document first: tables hold the numbers the charts draw, forms use
 GET so the address carries the whole view (shareable links), and the language switch keeps it.
+The source of the figures (the register or public StatFin statistics) is part of that view:
+``?source=statfin`` on the overview, explorer and area pages, with a switch on each page and the
+source and its date printed wherever its figures appear.
 """
 
 from __future__ import annotations
 
 import math
+from datetime import date
 from typing import Annotated
+from urllib.parse import urlencode
 
 import pandas as pd
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -15,7 +20,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from vaikutus.portal.api import SUPPRESSION_NOTE, current_user
 from vaikutus.portal.auth import SESSION_COOKIE
-from vaikutus.portal.data import AREA_TYPES, MAP_LEVELS, PortalData, UnknownSelection, area_name
+from vaikutus.portal.data import AREA_TYPES, MAP_LEVELS, PortalData, Source, UnknownSelection, area_name
 from vaikutus.portal.i18n import LANGUAGES, translator
 
 def _known_language(lang: str) -> None:
@@ -61,16 +66,56 @@ def _data(request: Request) -> PortalData:
     return request.app.state.data
 
 
-def _default_indicator(data: PortalData, lang: str, requested: str | None) -> dict:
-    catalogue = data.indicators(lang)
+def _default_indicator(data: PortalData, lang: str, requested: str | None, source: str) -> dict:
+    catalogue = data.indicators(lang, source)
     if not catalogue:
         raise UnknownSelection("the warehouse holds no indicator values")
     by_id = {i["id"]: i for i in catalogue}
     if requested:
         if requested not in by_id:
-            raise UnknownSelection(f"unknown indicator {requested!r}")
+            raise UnknownSelection(f"unknown indicator {requested!r} in source {source!r}")
         return by_id[requested]
     return next((by_id[i] for i in PREFERRED_INDICATORS if i in by_id), catalogue[0])
+
+
+SourceParam = Annotated[str | None, Query(pattern="^(register|statfin)$")]
+_KEPT_ACROSS_SOURCES = ("level", "area")
+
+
+def format_date(iso: str, lang: str) -> str:
+    """An update date as readers write it: 21.7.2026 (fi, sv), 21 July 2026 (en)."""
+    try:
+        day = date.fromisoformat(iso[:10])
+    except ValueError:
+        return iso
+    return f"{day.day} {day:%B} {day.year}" if lang == "en" else f"{day.day}.{day.month}.{day.year}"
+
+
+def source_text(source: Source, lang: str) -> str:
+    """The label printed beside figures: which source, which months, and a public table's date."""
+    t = translator(lang)
+    months = source.first_period if source.first_period == source.last_period else \
+        f"{source.first_period}–{source.last_period}"
+    if source.id == "statfin":
+        return t("source_line_statfin", publisher=source.publisher or "StatFin", table=source.table or "12r5",
+                 updated=format_date(source.updated, lang) or "?", months=months)
+    return t("source_line_register", months=months)
+
+
+def _sources(request: Request, data: PortalData, lang: str, source: Source, indicator: str | None = None) -> dict:
+    """Template context of the source switch: one link per source to the same page, keeping the
+    level and areas, and the indicator where that source has it (months differ, so they go)."""
+    links = []
+    for other in data.sources:
+        params = [(k, v) for k, v in request.query_params.multi_items() if k in _KEPT_ACROSS_SOURCES]
+        if indicator and any(i["id"] == indicator for i in data.indicators(lang, other.id)):
+            params.append(("indicator", indicator))
+        if other.id != data.default_source:
+            params.append(("source", other.id))
+        links.append({"id": other.id, "href": request.url.path + (f"?{urlencode(params)}" if params else ""),
+                      "current": other.id == source.id})
+    return {"source": source, "source_links": links, "source_line": source_text(source, lang),
+            "source_param": "" if source.id == data.default_source else source.id}
 
 
 def _change(frame: pd.DataFrame, period: str) -> float | None:
@@ -91,20 +136,22 @@ def overview(
     indicator: str | None = None,
     level: Annotated[str, Query(pattern="^(" + "|".join(MAP_LEVELS) + ")$")] = "municipality",
     period: str | None = None,
+    source: SourceParam = None,
 ) -> HTMLResponse:
     data = _data(request)
-    chosen = _default_indicator(data, lang, indicator)
-    periods = data.periods(chosen["id"])
+    src = data.source(source)
+    chosen = _default_indicator(data, lang, indicator, src.id)
+    periods = data.periods(chosen["id"], source=src.id)
     period = period if period in periods else periods[-1]
-    values = data.values(chosen["id"], area_type=level, period=period).copy()
+    values = data.values(chosen["id"], area_type=level, period=period, source=src.id).copy()
     values["area_name"] = [area_name(level, c, lang) for c in values["area_code"]]
     headlines = []
     for ind in HEADLINE_INDICATORS:
         try:
-            meta = data.indicator(ind, lang)
+            meta = data.indicator(ind, lang, src.id)
         except UnknownSelection:
             continue
-        series = data.values(ind, area_type="country")
+        series = data.values(ind, area_type="country", source=src.id)
         monthly = series[series["period"].str.fullmatch(r"\d{4}-\d{2}")]
         if monthly.empty:
             continue
@@ -115,6 +162,7 @@ def overview(
         request, lang, "overview.html", page="overview", indicator=chosen, indicators=data.indicators(lang),
         level=level, levels=MAP_LEVELS, period=period, periods=periods,
         values=values.sort_values("area_name").to_dict("records"), headlines=headlines,
+        **_sources(request, data, lang, src, chosen["id"]),
     )
 
 
@@ -152,17 +200,19 @@ def explore(
     end: Annotated[str | None, Query(alias="to", pattern=r"^\d{4}-\d{2}$")] = None,
     sort: Annotated[str, Query(pattern=r"^(period|[a-z_]+:[0-9A-Za-z_]+)$")] = "period",
     desc: bool = True,
+    source: SourceParam = None,
 ) -> HTMLResponse:
     data, t = _data(request), translator(lang)
-    chosen = _default_indicator(data, lang, indicator)
-    periods = data.periods(chosen["id"])
+    src = data.source(source)
+    chosen = _default_indicator(data, lang, indicator, src.id)
+    periods = data.periods(chosen["id"], source=src.id)
     start = start if start in periods else periods[max(0, len(periods) - 36)]
     end = end if end in periods else periods[-1]
-    areas = data.areas(level, lang)
+    areas = data.areas(level, lang, src.id)
     codes = [a for a in (area or []) if a in {x.code for x in areas}] or [a.code for a in areas[:3]]
-    frames = [data.values(chosen["id"], area_type=level, area_codes=codes, start=start, end=end)]
-    frames.append(data.values(chosen["id"], area_type="country", start=start, end=end))
-    frames.append(data.values(chosen["id"], area_type="trial_group", start=start, end=end))
+    frames = [data.values(chosen["id"], area_type=level, area_codes=codes, start=start, end=end, source=src.id)]
+    frames.append(data.values(chosen["id"], area_type="country", start=start, end=end, source=src.id))
+    frames.append(data.values(chosen["id"], area_type="trial_group", start=start, end=end, source=src.id))
     frame = pd.concat([f for f in frames if not f.empty], ignore_index=True)
     monthly = frame[frame["period"].str.fullmatch(r"\d{4}-\d{2}")].copy()
     monthly["area_name"] = [area_name(a, c, lang) for a, c in zip(monthly["area_type"], monthly["area_code"])]
@@ -182,18 +232,19 @@ def explore(
         request, lang, "explore.html", page="explore", indicator=chosen, indicators=data.indicators(lang),
         level=level, levels=AREA_TYPES, areas=areas, selected=codes, start=start, end=end, periods=periods,
         columns=columns, table=table, spec=_series_spec(monthly, chosen, t), sort=sort, desc=desc,
-        suppression_note=SUPPRESSION_NOTE[lang],
+        suppression_note=SUPPRESSION_NOTE[lang], **_sources(request, data, lang, src, chosen["id"]),
     )
 
 
 @router.get("/{lang}/area/{area_type}/{code}", response_class=HTMLResponse)
-def area_profile(request: Request, lang: str, area_type: str, code: str) -> HTMLResponse:
+def area_profile(request: Request, lang: str, area_type: str, code: str, source: SourceParam = None) -> HTMLResponse:
     data = _data(request)
-    if area_type not in AREA_TYPES or code not in {a.code for a in data.areas(area_type, lang)}:
+    src = data.source(source)
+    if area_type not in AREA_TYPES or code not in {a.code for a in data.areas(area_type, lang, src.id)}:
         raise UnknownSelection(f"unknown area {area_type}/{code}")
     rows = []
-    for meta in data.indicators(lang):
-        peers = data.values(meta["id"], area_type=area_type)
+    for meta in data.indicators(lang, src.id):
+        peers = data.values(meta["id"], area_type=area_type, source=src.id)
         peers = peers[peers["period"].str.fullmatch(r"\d{4}-\d{2}")]
         if peers.empty:
             continue
@@ -202,7 +253,7 @@ def area_profile(request: Request, lang: str, area_type: str, code: str) -> HTML
         own = peers[peers["area_code"] == code]
         value = own.loc[own["period"] == latest, "value"]
         value = None if value.empty or pd.isna(value.iloc[0]) else float(value.iloc[0])
-        country = data.values(meta["id"], area_type="country", period=latest)["value"]
+        country = data.values(meta["id"], area_type="country", period=latest, source=src.id)["value"]
         ranked = now.dropna(subset=["value"]).sort_values("value", ascending=False).reset_index(drop=True)
         position = ranked.index[ranked["area_code"] == code]
         rows.append(
@@ -215,7 +266,7 @@ def area_profile(request: Request, lang: str, area_type: str, code: str) -> HTML
         )
     return render(
         request, lang, "area.html", page="area", area_type=area_type, code=code,
-        name=area_name(area_type, code, lang), rows=rows,
+        name=area_name(area_type, code, lang), rows=rows, **_sources(request, data, lang, src),
     )
 
 
@@ -244,9 +295,10 @@ def data_page(request: Request, lang: str) -> HTMLResponse:
          "parameters": [p["name"] for p in op.get("parameters", [])]}
         for path, ops in spec["paths"].items() for method, op in ops.items()
     ]
-    return render(
-        request, lang, "data.html", page="data", endpoints=endpoints, indicators=_data(request).indicators(lang)
-    )
+    data = _data(request)
+    downloads = [{"source": s, "label": source_text(s, lang), "param": "" if s.id == data.default_source else s.id,
+                  "indicators": data.indicators(lang, s.id)} for s in data.sources]
+    return render(request, lang, "data.html", page="data", endpoints=endpoints, downloads=downloads)
 
 
 @router.get("/{lang}/login", response_class=HTMLResponse)
@@ -290,7 +342,7 @@ def internal(
     if user is None:
         return RedirectResponse(f"/{lang}/login", status_code=303)
     data = _data(request)
-    chosen = _default_indicator(data, lang, indicator)
+    chosen = _default_indicator(data, lang, indicator, data.default_source)
     periods = data.periods(chosen["id"])
     period = period if period in periods else periods[-1]
     allowed = [a for a in data.areas(level, lang) if user.sees_unsuppressed(level, a.code)]

@@ -13,6 +13,8 @@
   const legendEl = document.getElementById("legend");
   const periods = JSON.parse(slider.dataset.periods);
   const state = { indicator: el.dataset.indicator, level: el.dataset.level, period: el.dataset.period };
+  // the figures' source (empty = the portal's default source); carried in every request and link
+  const source = el.dataset.source ? `&source=${encodeURIComponent(el.dataset.source)}` : "";
   const COLORS = ["#f1eef6", "#d0d1e6", "#a6bddb", "#74a9cf", "#2b8cbe", "#045a8d"];
   const SUPPRESSED = "#bdbdbd";
   const NO_DATA = "#ffffff";
@@ -60,7 +62,7 @@
 
   async function loadValues() {
     status.textContent = i18n.map_loading;
-    const url = `/api/v1/values?indicator=${encodeURIComponent(state.indicator)}&level=${state.level}&period=${state.period}&lang=${lang}`;
+    const url = `/api/v1/values?indicator=${encodeURIComponent(state.indicator)}&level=${state.level}&period=${state.period}&lang=${lang}${source}`;
     const response = await fetch(url);
     if (!response.ok) throw new Error(response.statusText);
     const body = await response.json();
@@ -81,7 +83,7 @@
         style: (f) => ({ fillColor: colour(values[f.properties.code]), weight: 0.6, color: "#555", fillOpacity: 0.85 }),
         onEachFeature: (f, l) => {
           l.bindTooltip(() => tooltip(f), { sticky: true });
-          l.on("click", () => { window.location.href = `/${lang}/area/${state.level}/${f.properties.code}`; });
+          l.on("click", () => { window.location.href = `/${lang}/area/${state.level}/${f.properties.code}${source.replace("&", "?")}`; });
         },
       }).addTo(map);
       map.fitBounds(layer.getBounds(), { padding: [8, 8] });
