@@ -24,6 +24,10 @@ import typer
 from vaikutus import __version__
 
 
+#: Raised when a step's output changes meaning, so that an older demo folder is rebuilt.
+BUILD_LAYOUT = 2
+
+
 @dataclass(frozen=True)
 class DemoSettings:
     persons: int
@@ -45,7 +49,7 @@ class DemoSettings:
         return self.directory / "demo.json"
 
     def fingerprint(self) -> str:
-        text = json.dumps([self.persons, self.seed, self.start, self.end, __version__])
+        text = json.dumps([self.persons, self.seed, self.start, self.end, __version__, BUILD_LAYOUT])
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -84,7 +88,7 @@ def _step_panel(s: DemoSettings) -> str:
     from vaikutus.warehouse import build_panel, connect
 
     con = connect(s.warehouse)
-    build_panel(con)
+    build_panel(con, s.start, s.end)  # the register's window, not the start of the oldest spell
     rows = con.table("person_month").count().execute()
     con.disconnect()
     return f"{rows:,} person-months"
