@@ -4,13 +4,11 @@
         [--work benchmarks/out/package_1m] [--no-append]
 
 1. Warehouse, reused when present in ``--work`` (each step is skipped if its output exists):
-   ``generate`` (synthetic register 2015-01..2025-12) -> load into DuckDB -> ``build_panel``
-   -> ``indicators`` (``vaikutus indicators``, public and internal tables stored). The register
-   is loaded with one ``CREATE TABLE ... AS SELECT`` per file, the identity code replaced by a
-   salted SHA-256 pseudonym, rather than through ``import_directory``: the importer's speed is
-   measured by ``bench_import.py``, and at 75 million earnings rows it stops on a pyarrow
-   string-capacity overflow (reported to the registry stage). Timings of the preparation steps
-   are kept in ``--work``/prepare.json and reported with the package timings.
+   ``generate`` (synthetic register 2015-01..2025-12) -> ``import_directory`` (validated and
+   pseudonymised as any delivery) -> ``build_panel`` -> ``indicators`` (``vaikutus indicators``,
+   public and internal tables stored). Timings of the preparation steps are kept in
+   ``--work``/prepare.json and reported with the package timings (``bench_import.py`` and
+   ``bench_panel.py`` measure those steps on their own).
 2. The national package (HTML, PDF, Excel, Parquet, manifest) is built in a child process, public
    and internal, timed by wall clock with the child's peak resident memory (``wait4`` rusage);
    the timings of the steps inside are logged by the child.
@@ -64,6 +62,7 @@ def _run(cmd: list[str], env: dict | None = None) -> tuple[float, float, str]:
 
 def prepare(work: Path, persons: int) -> dict[str, float]:
     """Build the warehouse step by step, skipping what is already there."""
+    from vaikutus.registry.importer import import_directory
     from vaikutus.registry.synthetic import generate
     from vaikutus.warehouse import build_panel, connect
 
@@ -77,13 +76,13 @@ def prepare(work: Path, persons: int) -> dict[str, float]:
     if not (work / "imported").exists():
         t = time.perf_counter()
         warehouse.unlink(missing_ok=True)
-        load_register(register, warehouse)
+        import_directory(register, warehouse, key=KEY)
         (work / "imported").touch()
-        timings["load register into DuckDB"] = time.perf_counter() - t
+        timings["import register (validate, pseudonymise)"] = time.perf_counter() - t
     if not (work / "panel").exists():
         t = time.perf_counter()
         con = connect(warehouse)
-        build_panel(con)
+        build_panel(con, "2015-01", "2025-12")
         con.disconnect()
         (work / "panel").touch()
         timings["build panel"] = time.perf_counter() - t
@@ -95,19 +94,6 @@ def prepare(work: Path, persons: int) -> dict[str, float]:
         timings["indicators (public + internal)"] = time.perf_counter() - t
     saved.write_text(json.dumps(timings, indent=1))
     return timings
-
-
-def load_register(register: Path, warehouse: Path) -> None:
-    """Every ``<table>.parquet`` of the register into the DuckDB file, pseudonymised."""
-    import duckdb
-
-    with duckdb.connect(str(warehouse)) as con:
-        for path in sorted(register.glob("*.parquet")):
-            cols = [r[0] for r in con.execute("SELECT name FROM parquet_schema(?) WHERE name <> 'schema'",
-                                              [str(path)]).fetchall()]
-            select = ", ".join(f"sha256('{KEY}' || henkilotunnus) AS person_id" if c == "henkilotunnus" else f'"{c}"'
-                               for c in cols)
-            con.execute(f"CREATE TABLE \"{path.stem}\" AS SELECT {select} FROM read_parquet('{path}')")
 
 
 def main() -> None:
