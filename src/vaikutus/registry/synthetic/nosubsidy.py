@@ -35,8 +35,8 @@ STREAM_CONTINUATIONS = 3
 HORIZON_MONTHS = 36
 #: Continuations per treated person over the whole horizon (the first with the factual world's
 #: random numbers) and in its first months.
-CONTINUATIONS = 16
-EARLY_CONTINUATIONS, EARLY_MONTHS = 64, 6
+CONTINUATIONS = 10
+EARLY_CONTINUATIONS, EARLY_MONTHS = 40, 6
 REBUILD_MONTHS = 12
 
 
@@ -57,12 +57,12 @@ class Moments:
     def zeros(cls, n: int) -> Moments:
         return cls(np.zeros((HORIZON_MONTHS, n)), np.zeros((HORIZON_MONTHS, n)))
 
-    def add(self, k: np.ndarray, person: np.ndarray, values: np.ndarray) -> None:
-        """Outcome ``values`` of continuations of ``person`` in month entry + ``k``."""
-        cell = (k - 1) * self.total.shape[1] + person
-        size = self.total.size
-        self.total += np.bincount(cell, values, size).reshape(self.total.shape)
-        self.squares += np.bincount(cell, values * values, size).reshape(self.total.shape)
+    def add(self, k: np.ndarray, who: np.ndarray, person: np.ndarray, values: np.ndarray) -> None:
+        """Outcome ``values`` of continuations of ``person``; ``who`` are the distinct persons,
+        in month entry + ``k`` (one month per person, so the cells are distinct)."""
+        n = self.total.shape[1]
+        self.total[k - 1, who] += np.bincount(person, values, n)[who]
+        self.squares[k - 1, who] += np.bincount(person, values * values, n)[who]
 
 
 @dataclass
@@ -79,9 +79,13 @@ class NoSubsidyWorld:
         """Record continuations' earnings of month ``t`` (month entry + k, k = 1..horizon)."""
         k = t - self.entry[person]
         counted = (k >= 1) & (k <= HORIZON_MONTHS)
-        k, person, values = k[counted], person[counted], earnings[counted].astype(np.float64)
-        self.employed.add(k, person, (values > 0).astype(np.float64))
-        self.earnings.add(k, person, values)
+        if not counted.any():
+            return
+        person, values = person[counted], earnings[counted].astype(np.float64)
+        who = np.flatnonzero(np.bincount(person, minlength=len(self.entry)))
+        k = t - self.entry[who]
+        self.employed.add(k, who, person, (values > 0).astype(np.float64))
+        self.earnings.add(k, who, person, values)
 
 
 class _Copies:

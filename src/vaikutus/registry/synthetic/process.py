@@ -227,7 +227,8 @@ class Process:
         persons), so that they continue from it in this world."""
         for name in self._DYNAMIC:
             getattr(self, name)[rows] = getattr(source, name)[index]
-        self.earned[:, rows], self.served[:, rows] = source.earned[:, index], source.served[:, index]
+        self.earned[:, rows] = source.earned[:, index]
+        self.served[:, rows] = source.served[:, index]
 
     def retire(self, rows: np.ndarray) -> None:
         """Take ``rows`` out of the simulation (a leaver state is never stepped)."""

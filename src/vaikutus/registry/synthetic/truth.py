@@ -205,10 +205,11 @@ def wage_subsidy_truth(
             "counterfactual share, att_earnings_eur[k-1] = the same for mean monthly earnings "
             "(zeros included), k = 1..36, over the treated observed in month e + k (n_by_k); "
             "mc_se_* = their Monte Carlo standard errors from the finite continuations. "
-            "Subsidised wages count as earnings. Subgroup from_unemployment_with_12_months_history: "
-            "entrants from open unemployment (not from a work trial) whose entry month lies at "
-            "least 12 months after the first register month - the entrants an evaluation design "
-            "with a 12-month pre-entry history sees."
+            "Subsidised wages count as earnings. "
+            "Subgroup from_unemployment_with_12_months_history: entrants from open unemployment "
+            "(not from a work trial) whose entry month lies at least 12 months after the first "
+            "register month - the entrants an evaluation design with a 12-month pre-entry "
+            "history sees."
         ),
         "service": "wage_subsidy",
         "treated": int(len(treated)),
