@@ -22,6 +22,9 @@ def test_ground_truth_keys(register):
     assert {
         "att_employment",
         "att_earnings_eur",
+        "mc_se_employment",
+        "mc_se_earnings_eur",
+        "continuations_by_k",
         "n_by_k",
         "cate_rule",
         "assignment_model",
@@ -30,6 +33,7 @@ def test_ground_truth_keys(register):
     } <= set(truth["wage_subsidy"])
     assert len(truth["trial_areas"]["areas"]) == 25
     assert len(truth["wage_subsidy"]["att_employment"]) == 36
+    assert "from_unemployment_with_12_months_history" in truth["wage_subsidy"]["subgroups"]
 
 
 def test_trial_effects_realised_where_injected(register):
@@ -60,6 +64,8 @@ def test_wage_subsidy_truth_differs_from_naive_comparison(register, db):
     att = np.array(truth["att_employment"], dtype=float)
     assert truth["pre_entry_paths_identical"]
     assert att[:5].min() > 0.3  # lock-in: the subsidy is a job
+    mc_se = np.array(truth["mc_se_employment"], dtype=float)
+    assert np.nanmax(mc_se) < 0.008  # the counterfactual is a mean over continuations
     assert np.nanmean(att[12:24]) > 0  # lasting effect through retention and faster job finding
     # naive: employment of the treated k months after entry vs the never-treated jobseekers that month
     naive = {}

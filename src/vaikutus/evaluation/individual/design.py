@@ -10,11 +10,12 @@ comparisons for *not entering now* - they may enter later, exactly as in the cou
 person appears as a comparison in many months and as treated at most once.
 
 ``comparison="not_entering"`` (default) is Sianesi's comparison: anyone at risk who did not enter
-in month ``e``, whatever else they did that month (some find a job within it). ``"still_unemployed"``
-keeps only comparisons whose status is still eligible on the counting day of month ``e``: the
-counterfactual "held in unemployment through the entry month" (the one the synthetic register's
-ground truth simulates), bought at the price of conditioning on a post-baseline event, which
-selects comparisons slower to find work.
+in month ``e``, whatever else they did that month (some find a job within it) - the estimand of
+the synthetic register's ground truth. ``"still_unemployed"`` keeps only comparisons whose status
+is still eligible on the counting day of month ``e``: a counterfactual "held in unemployment
+through the entry month", bought at the price of conditioning on a post-baseline event (the
+month's own job finding), which leaves comparisons slower to find work, so its effects lie above
+Sianesi's in the first months. It answers a different question and is kept as a sensitivity view.
 
 Confounders are measured before ``e``: elapsed unemployment (whole calendar months between the
 month the continuing spell began and ``e``, minus one, as the synthetic register's assignment

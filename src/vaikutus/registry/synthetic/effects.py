@@ -10,7 +10,9 @@ Three effects, each with a known truth that ``ground_truth.json`` reports:
     :data:`WAGE_SUBSIDY_ASSIGNMENT`). The effect is heterogeneous by recorded covariates at entry:
     the probability of keeping the job when the subsidy ends, a multiplier on the job-finding
     rate for 24 months after the end, and a multiplier on earnings for 36 months after the end
-    (:data:`WAGE_SUBSIDY_EFFECT`).
+    (:data:`WAGE_SUBSIDY_EFFECT`). Its truth is Sianesi's dynamic ATT, entering in month ``e``
+    versus not entering in ``e`` (possibly later): the counterfactual makes the entry month's
+    transition of a jobseeker who did not enter (``nosubsidy.py``), not "stays unemployed".
 (c) **Kykyviisari.** Rehabilitative work activity raises the total score (and each dimension) by
     :data:`KYKYVIISARI_EFFECT` points at every assessment after the start of the service; other
     services change nothing.

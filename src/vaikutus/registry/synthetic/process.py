@@ -61,7 +61,21 @@ SERVICE_END_CODES = {s: np.array(list(t), np.int8) for s, t in R.SERVICE_ENDS.it
 SERVICE_END_CUM = {
     s: np.cumsum(np.array(list(t.values()), dtype=F)) for s, t in R.SERVICE_ENDS.items()
 }
+#: The uniforms [lo, hi) that end a service into a wage subsidy, for the services that can.
+SERVICE_END_WS = {
+    s: (F(0.0) if i == 0 else SERVICE_END_CUM[s][i - 1], SERVICE_END_CUM[s][i])
+    for s, t in R.SERVICE_ENDS.items()
+    for i, code in enumerate(t)
+    if code == S.S_WS
+}
 LEAVERS = (S.PRE, S.X_ABROAD, S.X_RETIRED, S.X_OTHER)
+STREAM_PROCESS = 1
+
+
+def month_uniforms(seed: int, t: int, n: int) -> np.ndarray:
+    """The uniforms of month ``t`` for persons 0..n-1 (float32, shape (N_UNIFORMS, n))."""
+    sequence = np.random.SeedSequence(entropy=seed, spawn_key=(STREAM_PROCESS, t))
+    return np.random.Generator(np.random.PCG64(sequence)).random((N_UNIFORMS, n), dtype=np.float32)
 
 
 @dataclass
@@ -86,6 +100,19 @@ def _at(sorted_months: tuple[np.ndarray, np.ndarray], t: int) -> np.ndarray:
 
 def _pick(rate, sel: np.ndarray):
     return rate[sel] if isinstance(rate, np.ndarray) and rate.ndim else rate
+
+
+def _elsewhere(u: np.ndarray, lo, hi) -> np.ndarray:
+    """Uniforms that fell in [lo, hi) spread evenly over the rest of [0, 1).
+
+    Given u in [lo, hi), (u - lo) / (hi - lo) is again uniform on [0, 1); stretched over the
+    complement it picks each other outcome in proportion to its probability, i.e. a draw from the
+    outcomes *given* that the one in [lo, hi) did not happen. The result is never in [lo, hi)
+    (``hi + non-negative`` cannot round below ``hi``).
+    """
+    width = hi - lo
+    v = (u - lo) / width * (F(1.0) - width)
+    return np.where(v < lo, v, hi + (v - lo)).astype(F)
 
 
 class Process:
@@ -118,10 +145,14 @@ class Process:
         block_wage_subsidy: np.ndarray | None = None,
         record_states: bool = False,
         record_earnings: bool = False,
+        dormant: bool = False,
     ) -> None:
+        """``dormant``: the persons take no part until :meth:`adopt` copies their condition in
+        (their own labour-market entry is not replayed), as continuations of another world."""
         n = len(pop)
         self.pop, self.person, self.tl, self.geo, self.trial = pop, person, timeline, geo, trial
         self._everyone = np.array_equal(person, np.arange(n))
+        self._blocking = block_wage_subsidy is not None
         self.block_ws = (
             np.full(n, -1, np.int16)
             if block_wage_subsidy is None
@@ -138,6 +169,7 @@ class Process:
         self.ws_wage = np.ones(n, dtype=F)
         self.first_ws = np.full(n, -1, dtype=np.int16)  # first wage-subsidy entry in the window
         self.first_ws_ltu = np.zeros(n, dtype=bool)
+        self.month_earnings = np.zeros(n, dtype=F)  # of the month last stepped
         self.earned = np.zeros((25, n), dtype=bool)  # ring buffer: months with earnings
         self.served = np.zeros((25, n), dtype=bool)  # ring buffer: month ends in a service
         self.employed_12 = np.zeros(n, dtype=np.int8)
@@ -171,7 +203,8 @@ class Process:
         self.target_static = pop.foreign | ~pop.fund_member
         flat_moves = pop.move_month.ravel()
         self._moves = _sorted_events(flat_moves)
-        self._entries = _sorted_events(np.where(pop.entry_month > 0, pop.entry_month, -1))
+        entry = np.full(n, -1) if dormant else np.where(pop.entry_month > 0, pop.entry_month, -1)
+        self._entries = _sorted_events(entry)
         self._exits = _sorted_events(pop.exit_month)
         t_n = timeline.n
         self.rec = Recorder(
@@ -188,6 +221,18 @@ class Process:
             setattr(twin, name, getattr(self, name)[index].copy())
         twin.earned, twin.served = self.earned[:, index], self.served[:, index]
         return twin
+
+    def adopt(self, rows: np.ndarray, source: Process, index: np.ndarray) -> None:
+        """Give ``rows`` the current condition of ``source``'s persons ``index`` (the same
+        persons), so that they continue from it in this world."""
+        for name in self._DYNAMIC:
+            getattr(self, name)[rows] = getattr(source, name)[index]
+        self.earned[:, rows] = source.earned[:, index]
+        self.served[:, rows] = source.served[:, index]
+
+    def retire(self, rows: np.ndarray) -> None:
+        """Take ``rows`` out of the simulation (a leaver state is never stepped)."""
+        self.state[rows] = S.X_OTHER
 
     # -- calendar and yearly factors -----------------------------------------------------------
     def _calendar(self) -> None:
@@ -233,10 +278,12 @@ class Process:
         self.service_left[service] = (self.person[service] % 6).astype(np.int16)
 
     def step(self, t: int, uniforms: np.ndarray) -> None:
-        if self._everyone:
-            u_move, u_day, u_len, u_noise = uniforms
-        else:
-            u_move, u_day, u_len, u_noise = uniforms[:, self.person]
+        """Month ``t`` with the population's uniforms of the month (picked by person number)."""
+        self.step_own(t, uniforms if self._everyone else uniforms[:, self.person])
+
+    def step_own(self, t: int, uniforms: np.ndarray) -> None:
+        """Month ``t`` with uniforms already in this world's order (``N_UNIFORMS`` x persons)."""
+        u_move, u_day, u_len, u_noise = uniforms
         self._new_year(t)
         movers = _at(self._moves, t)
         self.municipality[movers // 2] = self.pop.municipality[movers // 2, movers % 2 + 1]
@@ -301,6 +348,7 @@ class Process:
             return
         if state == S.UNEMP:
             codes, rates, lead_codes, lead = self._unemployed(t, idx, m)
+            u = self._not_entering(t, idx, u, F(0.0), lead[0])  # the wage subsidy leads
             self._resolve(t, idx, u, codes, rates, new, moved, lead_codes, lead)
             return
         k_in, k_out = self.geo.inflow_multiplier[m], self.geo.outflow_multiplier[m]
@@ -538,11 +586,29 @@ class Process:
             acc += r * scale
             k += u >= acc
         all_codes = np.array([*lead_codes, *codes], dtype=np.int8)
-        dest = all_codes[np.minimum(k, len(all_codes) - 1)]
-        blocked = (dest == S.S_WS) & (self.block_ws[who] == t)
-        keep = ~blocked
-        new[who[keep]] = dest[keep]
-        moved[who[keep]] = True
+        new[who] = all_codes[np.minimum(k, len(all_codes) - 1)]
+        moved[who] = True
+
+    def _not_entering(self, t: int, idx: np.ndarray, u: np.ndarray, lo, hi) -> np.ndarray:
+        """The no-subsidy world: a blocked entry becomes one of the month's other outcomes.
+
+        ``[lo, hi)`` are the uniforms that pick a wage-subsidy entry for the persons ``idx``. A
+        person whose first window entry (``block_ws``) is this month drew one of them in the
+        factual world; here the uniform is re-spread over the other outcomes (:func:`_elsewhere`),
+        so the person makes the month's transition of someone *not entering*: another service, a
+        job, leaving the labour force, or staying, with the probabilities the process gives them
+        once the entry is ruled out. That is the counterfactual of a Sianesi comparison (at risk
+        and not entering this month, possibly later). In every other world and month ``u`` is
+        returned unchanged.
+        """
+        if not self._blocking:
+            return u
+        blocked = np.flatnonzero((self.block_ws[idx] == t) & (u >= lo) & (u < hi))
+        if len(blocked) == 0:
+            return u
+        u = u.copy()
+        u[blocked] = _elsewhere(u[blocked], _pick(lo, blocked), _pick(hi, blocked))
+        return u
 
     def _service_end(
         self, t: int, state: int, idx: np.ndarray, u: np.ndarray, new: np.ndarray, moved: np.ndarray
@@ -553,11 +619,12 @@ class Process:
                 u < stay, S.EMP, np.where(u < stay + (F(1.0) - stay) * F(0.92), S.UNEMP, S.OLF)
             )
         else:
+            if state in SERVICE_END_WS:
+                u = self._not_entering(t, idx, u, *SERVICE_END_WS[state])
             codes = SERVICE_END_CODES[state]
             dest = codes[
                 np.minimum(np.searchsorted(SERVICE_END_CUM[state], u, side="right"), len(codes) - 1)
             ]
-            dest = np.where((dest == S.S_WS) & (self.block_ws[idx] == t), S.UNEMP, dest)
         new[idx] = dest
         moved[idx] = True
 
@@ -649,6 +716,7 @@ class Process:
             student = np.flatnonzero(((new == S.EDU) | (new == S.STU_REG)) & (u_noise < F(0.45)))
             amount[student] += R.SUMMER_JOB_EUR * index * (F(0.5) + u_noise[student])
         amount = np.round(amount, 2)
+        self.month_earnings = amount
         self.earned[t % 25] = amount > 0
         if self.rec.earnings is not None:
             self.rec.earnings[t] = amount

@@ -4,9 +4,11 @@
 * The **no-trial** world (effect a): the persons who live in a trial area during the trial,
   copied from the factual world just before the trial starts and continued with the trial effects
   off but with the same uniforms.
-* The **no-subsidy-now** world (effect b): the persons who entered a wage subsidy in the register
-  window, re-run from the first month with that one entry blocked (a person may still enter a
-  wage subsidy later, as in a "treatment now versus not now" comparison).
+* The **no-subsidy-now** world (effect b, ``nosubsidy.py``): the persons who entered a wage
+  subsidy in the register window, re-run from the first month with that one entry blocked - in
+  the entry month they make the transition of someone not entering, and may still enter a wage
+  subsidy later ("treatment now versus not now") - and continued several times from the entry
+  month on, so the truth's counterfactual is an expected outcome, not one draw.
 
 The worlds share nothing mutable, so running them on threads changes no result.
 """
@@ -22,17 +24,9 @@ from vaikutus.registry.synthetic import states as S
 from vaikutus.registry.synthetic.effects import TrialEffects
 from vaikutus.registry.synthetic.geography import Geography
 from vaikutus.registry.synthetic.population import Population
-from vaikutus.registry.synthetic.process import N_UNIFORMS, Process
+from vaikutus.registry.synthetic.nosubsidy import without_first_wage_subsidy
+from vaikutus.registry.synthetic.process import Process, month_uniforms
 from vaikutus.registry.synthetic.timeline import TRIAL_END, TRIAL_START, Timeline
-
-STREAM_PROCESS = 1
-
-
-def month_uniforms(seed: int, t: int, n: int) -> np.ndarray:
-    """The uniforms of month ``t`` for persons 0..n-1 (float32, shape (N_UNIFORMS, n))."""
-    sequence = np.random.SeedSequence(entropy=seed, spawn_key=(STREAM_PROCESS, t))
-    return np.random.Generator(np.random.PCG64(sequence)).random((N_UNIFORMS, n), dtype=np.float32)
-
 
 def counting_day_unemployed(process: Process, counting_day: int) -> np.ndarray:
     """Unemployed on the counting day: a move after that day had not happened yet."""
@@ -54,7 +48,7 @@ class TrialCounterfactual:
 class Simulation:
     factual: Process
     trial: TrialCounterfactual
-    wage_subsidy: Future  # of the Process of the treated with their first window entry blocked
+    wage_subsidy: Future  # of the NoSubsidyWorld
 
 
 def trial_residents(pop: Population, geo: Geography, first: int, last: int) -> np.ndarray:
@@ -115,23 +109,3 @@ def simulate(
         trial=TrialCounterfactual(residents, months, fact_counts, cf_counts),
         wage_subsidy=pool.submit(without_first_wage_subsidy, factual, seed),
     )
-
-
-def without_first_wage_subsidy(factual: Process, seed: int) -> Process:
-    """Re-run the treated from the first month with their first window entry blocked."""
-    treated = np.flatnonzero(factual.first_ws >= 0)
-    blocked = Process(
-        factual.pop.take(treated),
-        treated,
-        factual.tl,
-        factual.geo,
-        factual.trial,
-        block_wage_subsidy=factual.first_ws[treated],
-        record_states=True,
-        record_earnings=True,
-    )
-    blocked.start()
-    n = len(factual.pop)
-    for t in range(factual.tl.n):
-        blocked.step(t, month_uniforms(seed, t, n))
-    return blocked

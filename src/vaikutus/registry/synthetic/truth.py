@@ -2,15 +2,19 @@
 
 Realised effects compare the factual world with a world that differs only in the effect, simulated
 with the same random numbers (``simulate.py``), so they are the effects on *these* persons, free of
-sampling noise in the comparison:
+sampling noise in the comparison of the two worlds:
 
 * trial areas: counting-day unemployed of each area in both worlds and the difference as
   percentage points of the area's synthetic labour force (year-end count of the month's year, the
   ``labour_force`` table); means over the trial months in the window;
-* wage subsidy: for the persons whose first wage-subsidy spell in the window starts in month
-  ``e``, the average over treated persons of outcome(e + k) in the factual world minus in the
-  world where that entry did not happen, k = 1..36 months (ATT by months since entry), overall
-  and by the covariates the effect depends on.
+* wage subsidy (Sianesi's "entering now versus not now"): for the persons whose first
+  wage-subsidy spell in the window starts in month ``e``, the average over them of the factual
+  outcome in month e + k minus the person's *expected* outcome without that entry - in month
+  ``e`` the transition of someone who did not enter, then the process as usual, a later entry
+  included - averaged over the continuations of ``nosubsidy.py`` (k = 1..36; ATT by months since
+  entry), with its Monte Carlo error, overall and for subgroups: the covariates the effect
+  depends on, and the entrants an evaluation design from the register sees (from open
+  unemployment, with a year of register history).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from vaikutus.registry import codes
+from vaikutus.registry.synthetic import states as S
 from vaikutus.registry.synthetic.effects import (
     KYKYVIISARI_EFFECT,
     KYKYVIISARI_SERVICE,
@@ -29,10 +34,12 @@ from vaikutus.registry.synthetic.effects import (
 from vaikutus.registry.synthetic.geography import Geography
 from vaikutus.registry.synthetic.population import Population
 from vaikutus.registry.synthetic.process import Process
+from vaikutus.registry.synthetic.nosubsidy import HORIZON_MONTHS, Moments, NoSubsidyWorld
 from vaikutus.registry.synthetic.simulate import Simulation
 from vaikutus.registry.synthetic.timeline import TRIAL_END, TRIAL_START, Timeline
 
-HORIZON_MONTHS = 36
+#: Register months before an entry that an evaluation needs for the entrant's history.
+HISTORY_MONTHS = 12
 
 
 def _month_label(tl: Timeline, t: int) -> str:
@@ -111,39 +118,54 @@ def trial_truth(
 
 
 def _att(
-    factual: np.ndarray, counterfactual: np.ndarray, entry: np.ndarray, horizon: int, last: int
-) -> tuple[list, list]:
-    """Mean over treated of factual - counterfactual outcome in month entry + k, k = 1..horizon."""
-    att, n = [], []
-    rows = np.arange(factual.shape[1])
-    for k in range(1, horizon + 1):
+    factual: np.ndarray, world: NoSubsidyWorld, cf: Moments, people: np.ndarray, last: int
+) -> dict[str, list]:
+    """Mean over ``people`` of factual outcome(e + k) - mean over the continuations, k = 1..36.
+
+    ``mc_se`` is the Monte Carlo error of that mean from the finite number of continuations
+    (persons' continuations are independent, so the variances add).
+    """
+    att, mc_se, n = [], [], []
+    entry = world.entry[people]
+    for k in range(1, HORIZON_MONTHS + 1):
         ok = entry + k <= last
         if not ok.any():
             att.append(None)
+            mc_se.append(None)
             n.append(0)
             continue
-        t = entry[ok] + k
-        diff = factual[t, rows[ok]].astype(np.float64) - counterfactual[t, rows[ok]]
+        who, c = people[ok], int(world.continuations[k - 1])
+        total, squares = cf.total[k - 1, who], cf.squares[k - 1, who]
+        diff = factual[entry[ok] + k, who].astype(np.float64) - total / c
+        spread = np.maximum(squares - total * total / c, 0.0) / (c - 1)
         att.append(round(float(diff.mean()), 6))
+        mc_se.append(round(float(np.sqrt(spread.sum() / c) / len(who)), 6))
         n.append(int(ok.sum()))
-    return att, n
+    return {"att": att, "mc_se": mc_se, "n": n}
 
 
-def wage_subsidy_truth(factual: Process, blocked: Process, pop: Population, tl: Timeline) -> dict:
-    treated = blocked.person
-    entry = factual.first_ws[treated].astype(np.int64)
-    factual_earnings = factual.rec.earnings[:, treated]
-    cf_earnings = blocked.rec.earnings
+def wage_subsidy_truth(
+    factual: Process, world: NoSubsidyWorld, pop: Population, tl: Timeline
+) -> dict:
+    blocked = world.blocked
+    treated, entry = blocked.person, world.entry
+    rows = np.arange(len(treated))
     before = np.arange(tl.n)[:, None] < entry[None, :]
     same_before = bool((factual.rec.state[:, treated] == blocked.rec.state)[before].all())
     if not same_before:
         raise AssertionError("the no-subsidy world diverged before the blocked entry")
+    if (blocked.rec.state[entry, rows] == S.S_WS).any():
+        raise AssertionError("the no-subsidy world entered a wage subsidy in a blocked month")
     last = tl.n - 1
-    employment = _att(factual_earnings > 0, cf_earnings > 0, entry, HORIZON_MONTHS, last)
-    earnings = _att(factual_earnings, cf_earnings, entry, HORIZON_MONTHS, last)
+    earnings = factual.rec.earnings[:, treated]
+    employed = earnings > 0
     age = tl.year[entry] - pop.birth_year[treated]
     ltu = factual.first_ws_ltu[treated]
     groups = {
+        "from_unemployment_with_12_months_history": (
+            (factual.rec.state[entry - 1, treated] == S.UNEMP)
+            & (entry >= tl.window_start + HISTORY_MONTHS)
+        ),
         "long_term_unemployed": ltu,
         "not_long_term_unemployed": ~ltu,
         "education_isced_0_2": pop.education[treated] <= 2,
@@ -151,28 +173,43 @@ def wage_subsidy_truth(factual: Process, blocked: Process, pop: Population, tl: 
         "age_55_plus": age >= 55,
         "age_under_55": age < 55,
     }
-    subgroups = {}
-    for name, mask in groups.items():
-        idx = np.flatnonzero(mask)
-        emp = _att(
-            factual_earnings[:, idx] > 0, cf_earnings[:, idx] > 0, entry[idx], HORIZON_MONTHS, last
-        )
-        earn = _att(factual_earnings[:, idx], cf_earnings[:, idx], entry[idx], HORIZON_MONTHS, last)
-        subgroups[name] = {
-            "treated": int(len(idx)),
-            "att_employment": emp[0],
-            "att_earnings_eur": earn[0],
+
+    def effects(people: np.ndarray) -> dict:
+        emp = _att(employed, world, world.employed, people, last)
+        earn = _att(earnings, world, world.earnings, people, last)
+        return {
+            "treated": int(len(people)),
+            "att_employment": emp["att"],
+            "att_earnings_eur": earn["att"],
+            "mc_se_employment": emp["mc_se"],
+            "mc_se_earnings_eur": earn["mc_se"],
+            "n_by_k": emp["n"],
         }
+
+    overall = effects(rows)
+    subgroups = {name: effects(np.flatnonzero(mask)) for name, mask in groups.items()}
     entries_per_month = np.bincount(entry - tl.window_start, minlength=tl.n - tl.window_start)
     return {
         "definition": (
             "Treated: persons whose first wage_subsidy spell starting in the window starts in month e "
-            "(treated_entries_by_month). Counterfactual: the same persons re-simulated with the same "
-            "random numbers but without that entry (they stay unemployed that month and may enter a "
-            "wage subsidy later: treatment now versus not now). att_employment[k-1] = share with "
-            "earnings > 0 in calendar month e + k minus the same share in the counterfactual, "
-            "att_earnings_eur[k-1] = difference in mean monthly earnings (zeros included), k = 1..36, "
-            "over the treated observed in month e + k (n_by_k). Subsidised wages count as earnings."
+            "(treated_entries_by_month). Counterfactual (entering in e versus not entering in e, "
+            "possibly later; Sianesi 2004): the same persons re-simulated without that entry - "
+            "with the same random numbers up to e, so their histories are identical; in month e "
+            "they make the transition of a jobseeker who did not enter (another service, a job, "
+            "leaving the labour force or staying unemployed, with the probabilities the process "
+            "gives once the entry is ruled out) and then carry on, a later wage subsidy included. "
+            "Each person's counterfactual outcome is the mean over continuations_by_k[k-1] "
+            "continuations from the condition at the end of month e - 1 (the first with the "
+            "factual world's random numbers), i.e. the expected outcome without the entry. "
+            "att_employment[k-1] = share with earnings > 0 in calendar month e + k minus the mean "
+            "counterfactual share, att_earnings_eur[k-1] = the same for mean monthly earnings "
+            "(zeros included), k = 1..36, over the treated observed in month e + k (n_by_k); "
+            "mc_se_* = their Monte Carlo standard errors from the finite continuations. "
+            "Subsidised wages count as earnings. "
+            "Subgroup from_unemployment_with_12_months_history: entrants from open unemployment "
+            "(not from a work trial) whose entry month lies at least 12 months after the first "
+            "register month - the entrants an evaluation design with a 12-month pre-entry "
+            "history sees."
         ),
         "service": "wage_subsidy",
         "treated": int(len(treated)),
@@ -203,9 +240,8 @@ def wage_subsidy_truth(factual: Process, blocked: Process, pop: Population, tl: 
             **WAGE_SUBSIDY_EFFECT,
         },
         "pre_entry_paths_identical": same_before,
-        "att_employment": employment[0],
-        "att_earnings_eur": earnings[0],
-        "n_by_k": employment[1],
+        "continuations_by_k": [int(c) for c in world.continuations],
+        **{key: value for key, value in overall.items() if key != "treated"},
         "subgroups": subgroups,
     }
 
