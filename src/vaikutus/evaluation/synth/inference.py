@@ -6,6 +6,9 @@
   ``p = #{ratio_j >= ratio_treated} / (J + 1)`` -- the treated unit counts (pysyncon leaves it
   out). ADH also discard placebos whose pre-period MSPE exceeds ``prune`` times the treated
   unit's (5 in their Figure 6); the p-value over the remaining units is reported alongside.
+  Inverting the same test over a constant effect gives an interval for the average effect
+  (Firpo & Possebom 2018, :meth:`PlaceboSet.effect_interval`). The placebo fits do not involve
+  the treated unit, so treated units sharing a donor pool share them (:func:`placebo_gaps`).
 * **Leave-one-out** (ADH 2015): re-estimate without each donor that had weight.
 * **Conformal inference** (Chernozhukov, Wuethrich & Zhu 2021, JASA): under a null effect path
   the treated outcomes are made "untreated", the synthetic control is fitted on *all* periods
@@ -96,6 +99,52 @@ class PlaceboSet:
             "placebo_ratios": plots.ratios(self.ratios, self.treated),
         }
 
+    def effect_interval(self, alpha: float) -> tuple[float, float]:
+        """The constant post-period effects that the placebo test does not reject at ``alpha``.
+
+        Firpo & Possebom (2018): under ``H0: effect = theta`` in every post period, the
+        treated gap becomes ``gap - theta`` after the start, its RMSPE ratio
+        ``r(theta) = sqrt(mean((post gap - theta)^2)) / pre-RMSPE``, and ``theta`` is kept while
+        its rank p-value among the placebo ratios (which do not depend on ``theta``: the treated
+        unit is in no placebo's donor pool) stays above ``alpha``. ``r(theta)`` is smallest at
+        the mean post gap, so the set is the interval ``ATT +- sqrt(c^2 pre-MSPE - var(post
+        gap))`` with ``c`` the critical placebo ratio -- and it is consistent with
+        :attr:`p_value`: zero lies outside it exactly when ``p_value <= alpha``. Returns
+        ``(nan, nan)`` when no constant effect is accepted (the post gap varies more than any
+        accepted ratio allows) and ``(-inf, inf)`` when there are too few placebos to reject.
+        """
+        if not 0 < alpha < 1:
+            raise ValueError(f"alpha must be between 0 and 1, got {alpha}")
+        others = np.sort(self.ratios.drop(self.treated).to_numpy())[::-1]
+        n = others.size + 1
+        # theta is accepted iff (1 + #{placebo ratios >= r(theta)}) / n > alpha
+        needed = int(np.floor(alpha * n + 1e-9))
+        if needed == 0:
+            return float("-inf"), float("inf")
+        if needed > others.size:
+            return float("nan"), float("nan")
+        critical = others[needed - 1]
+        start_pos = int(np.flatnonzero(self.gaps.index >= self.start)[0])
+        post = self.gaps[self.treated].to_numpy()[start_pos:]
+        room = critical**2 * float(self.pre_mspe[self.treated]) - float(post.var())
+        if room < 0:
+            return float("nan"), float("nan")
+        return float(post.mean() - np.sqrt(room)), float(post.mean() + np.sqrt(room))
+
+    def band(self, alpha: float) -> pd.DataFrame:
+        """Pointwise ``alpha/2 .. 1 - alpha/2`` range of the placebo gaps, each rescaled to the
+        treated unit's pre-period fit (gap x treated pre-RMSPE / placebo pre-RMSPE), so that
+        placebos of noisier units do not widen the band of a well-fitted one."""
+        scale = np.sqrt(self.pre_mspe[self.treated] / self.pre_mspe.drop(self.treated))
+        scaled = self.gaps.drop(columns=[self.treated]) * scale
+        return pd.DataFrame(
+            {
+                "time": self.gaps.index,
+                "low": scaled.quantile(alpha / 2, axis=1).to_numpy(),
+                "high": scaled.quantile(1 - alpha / 2, axis=1).to_numpy(),
+            }
+        )
+
     def plot(self):
         path = pd.DataFrame({"time": self.gaps.index, "gap": self.gaps[self.treated].to_numpy()})
         others = [u for u in self.kept if u != self.treated]
@@ -104,7 +153,6 @@ class PlaceboSet:
 
 def run_placebos(context: FitContext, core: CoreFit, treated: Hashable, prune: float) -> PlaceboSet:
     """Re-fit with every donor as the treated unit (the real treated unit is left out)."""
-    panel, start_pos = context.panel, context.start_pos
     spec = context.spec
     if (
         spec.method == "penalized"
@@ -112,15 +160,35 @@ def run_placebos(context: FitContext, core: CoreFit, treated: Hashable, prune: f
         spec = replace(spec, penalty=core.details["penalty"])
     if isinstance(treated, tuple):  # an SDID block: one column named after its members
         treated = " + ".join(map(str, treated))
-    gaps = {treated: core.observed - core.synthetic}
+    placebos = placebo_gaps(replace(context, spec=spec))
+    return placebo_set(context, treated, core.observed - core.synthetic, placebos, prune)
+
+
+def placebo_gaps(context: FitContext) -> dict[Hashable, np.ndarray]:
+    """Gap path of every donor of ``context`` re-fitted as if treated, against the other donors.
+
+    The treated unit is in no placebo's donor pool, so these fits serve every treated unit that
+    shares the donor pool, start and spec: several treated units need them only once.
+    """
+    gaps = {}
     for donor in context.donor_rows:
         others = context.donor_rows[context.donor_rows != donor]
-        placebo = replace(
-            context, treated_rows=np.array([donor]), donor_rows=others, spec=spec
-        ).fit()
-        gaps[panel.units[donor]] = placebo.observed - placebo.synthetic
-    times = panel.times[: core.observed.size]
-    frame = pd.DataFrame(gaps, index=pd.Index(times, name="time"))
+        placebo = replace(context, treated_rows=np.array([donor]), donor_rows=others).fit()
+        gaps[context.panel.units[donor]] = placebo.observed - placebo.synthetic
+    return gaps
+
+
+def placebo_set(
+    context: FitContext,
+    treated: Hashable,
+    treated_gap: np.ndarray,
+    placebos: dict[Hashable, np.ndarray],
+    prune: float,
+) -> PlaceboSet:
+    """The treated unit's rank among its placebos (``placebos`` from :func:`placebo_gaps`)."""
+    panel, start_pos = context.panel, context.start_pos
+    times = panel.times[: treated_gap.size]
+    frame = pd.DataFrame({treated: treated_gap, **placebos}, index=pd.Index(times, name="time"))
     pre = (frame.iloc[:start_pos] ** 2).mean()
     post = (frame.iloc[start_pos:] ** 2).mean()
     ratios = np.sqrt(post / pre)
