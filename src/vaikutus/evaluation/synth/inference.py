@@ -6,9 +6,10 @@
   ``p = #{ratio_j >= ratio_treated} / (J + 1)`` -- the treated unit counts (pysyncon leaves it
   out). ADH also discard placebos whose pre-period MSPE exceeds ``prune`` times the treated
   unit's (5 in their Figure 6); the p-value over the remaining units is reported alongside.
-  Inverting the same test over a constant effect gives an interval for the average effect
-  (Firpo & Possebom 2018, :meth:`PlaceboSet.effect_interval`). The placebo fits do not involve
-  the treated unit, so treated units sharing a donor pool share them (:func:`placebo_gaps`).
+  The average effect gets an interval from the same placebos, by inverting the rank test of
+  the mean post-period gap over the pre-period RMSPE (:meth:`PlaceboSet.effect_interval`). The
+  placebo fits do not involve the treated unit, so treated units sharing a donor pool share
+  them (:func:`placebo_gaps`).
 * **Leave-one-out** (ADH 2015): re-estimate without each donor that had weight.
 * **Conformal inference** (Chernozhukov, Wuethrich & Zhu 2021, JASA): under a null effect path
   the treated outcomes are made "untreated", the synthetic control is fitted on *all* periods
@@ -99,44 +100,58 @@ class PlaceboSet:
             "placebo_ratios": plots.ratios(self.ratios, self.treated),
         }
 
-    def effect_interval(self, alpha: float) -> tuple[float, float]:
-        """The constant post-period effects that the placebo test does not reject at ``alpha``.
+    def pre_scale(self, smooth: int = 1) -> pd.Series:
+        """Each unit's pre-period RMSPE; with ``smooth > 1``, of the ``smooth``-period moving
+        average of its gap -- the persistent part of the misfit, which a mean over many post
+        periods inherits, rather than period-to-period noise (which dominates small units)."""
+        pre = self.gaps[self.gaps.index < self.start]
+        if not 1 <= smooth < len(pre):
+            raise ValueError(f"smooth must be between 1 and {len(pre) - 1} pre-periods, got {smooth}")
+        if smooth > 1:
+            pre = pre.rolling(smooth).mean().iloc[smooth - 1 :]
+        return np.sqrt((pre**2).mean())
 
-        Firpo & Possebom (2018): under ``H0: effect = theta`` in every post period, the
-        treated gap becomes ``gap - theta`` after the start, its RMSPE ratio
-        ``r(theta) = sqrt(mean((post gap - theta)^2)) / pre-RMSPE``, and ``theta`` is kept while
-        its rank p-value among the placebo ratios (which do not depend on ``theta``: the treated
-        unit is in no placebo's donor pool) stays above ``alpha``. ``r(theta)`` is smallest at
-        the mean post gap, so the set is the interval ``ATT +- sqrt(c^2 pre-MSPE - var(post
-        gap))`` with ``c`` the critical placebo ratio -- and it is consistent with
-        :attr:`p_value`: zero lies outside it exactly when ``p_value <= alpha``. Returns
-        ``(nan, nan)`` when no constant effect is accepted (the post gap varies more than any
-        accepted ratio allows) and ``(-inf, inf)`` when there are too few placebos to reject.
+    def standardised_effects(self, smooth: int = 1) -> pd.Series:
+        """Each unit's mean post-period gap over its :meth:`pre_scale` (the treated unit's too)."""
+        return self.gaps[self.gaps.index >= self.start].mean() / self.pre_scale(smooth)
+
+    def mean_p_value(self, smooth: int = 1) -> float:
+        """Rank p-value of the treated unit's |standardised effect| among all units' (J + 1)."""
+        return _rank_p(self.standardised_effects(smooth).abs(), self.treated)
+
+    def effect_interval(self, alpha: float, smooth: int = 1) -> tuple[float, float]:
+        """Interval for the average post-period effect from the placebos' standardised effects.
+
+        The statistic is the mean post-period gap over the pre-period fit error ``s``
+        (:meth:`pre_scale`), ``z = ATT / s``: scaling by each unit's own fit makes placebos of
+        noisier donors comparable with a well-fitted treated unit. Under ``H0: average effect =
+        theta`` the treated unit's ``(ATT - theta) / s`` is exchangeable with the placebos'
+        ``z_j`` (the treated unit is in no placebo's donor pool, so they do not depend on
+        ``theta``); ``theta`` is kept while its rank p-value stays above ``alpha``. The interval
+        is ``ATT +- s * c`` with ``c`` the critical ``|z_j|``, and zero lies outside it exactly
+        when :meth:`mean_p_value` ``<= alpha``. Unlike inverting the RMSPE ratio over a constant
+        effect path, its width does not collapse when the effect changes over the post-period.
+        ``(-inf, inf)`` when there are too few placebos to reject at ``alpha``.
         """
         if not 0 < alpha < 1:
             raise ValueError(f"alpha must be between 0 and 1, got {alpha}")
-        others = np.sort(self.ratios.drop(self.treated).to_numpy())[::-1]
-        n = others.size + 1
-        # theta is accepted iff (1 + #{placebo ratios >= r(theta)}) / n > alpha
-        needed = int(np.floor(alpha * n + 1e-9))
+        z = self.standardised_effects(smooth)
+        others = np.sort(z.drop(self.treated).abs().to_numpy())[::-1]
+        # theta is accepted iff (1 + #{|z_j| >= |z(theta)|}) / (J + 1) > alpha
+        needed = int(np.floor(alpha * (others.size + 1) + 1e-9))
         if needed == 0:
             return float("-inf"), float("inf")
-        if needed > others.size:
-            return float("nan"), float("nan")
-        critical = others[needed - 1]
-        start_pos = int(np.flatnonzero(self.gaps.index >= self.start)[0])
-        post = self.gaps[self.treated].to_numpy()[start_pos:]
-        room = critical**2 * float(self.pre_mspe[self.treated]) - float(post.var())
-        if room < 0:
-            return float("nan"), float("nan")
-        return float(post.mean() - np.sqrt(room)), float(post.mean() + np.sqrt(room))
+        scale = float(self.pre_scale(smooth)[self.treated])
+        att = float(z[self.treated]) * scale
+        half = float(others[needed - 1]) * scale
+        return att - half, att + half
 
-    def band(self, alpha: float) -> pd.DataFrame:
+    def band(self, alpha: float, smooth: int = 1) -> pd.DataFrame:
         """Pointwise ``alpha/2 .. 1 - alpha/2`` range of the placebo gaps, each rescaled to the
-        treated unit's pre-period fit (gap x treated pre-RMSPE / placebo pre-RMSPE), so that
+        treated unit's pre-period fit (gap x treated / placebo :meth:`pre_scale`), so that
         placebos of noisier units do not widen the band of a well-fitted one."""
-        scale = np.sqrt(self.pre_mspe[self.treated] / self.pre_mspe.drop(self.treated))
-        scaled = self.gaps.drop(columns=[self.treated]) * scale
+        scale = self.pre_scale(smooth)
+        scaled = self.gaps.drop(columns=[self.treated]) * (scale[self.treated] / scale.drop(self.treated))
         return pd.DataFrame(
             {
                 "time": self.gaps.index,

@@ -7,11 +7,16 @@ before the start), V by the nested search. Matching a handful of yearly means in
 month keeps the donor weights from fitting month-to-month noise, which at register scale is most
 of what a small area's monthly path holds; the V search still scores V on the monthly path.
 
-Inference is the in-space placebo test (every donor re-fitted against the other donors), with
-the RMSPE-ratio rank p-value ``rank / (J + 1)``; the interval for the average post-period effect
-inverts the same test (:meth:`~vaikutus.evaluation.synth.inference.PlaceboSet.effect_interval`),
-so p-value and interval always agree. No trial area is in any placebo's donor pool, so the J
-placebo fits are made once and serve all areas.
+Inference is the in-space placebo test (every donor re-fitted against the other donors). The
+p-value is ADH's: the rank of the area's post/pre RMSPE ratio among the J placebos and itself,
+``rank / (J + 1)`` -- does the path depart from its synthetic control after the start more than
+the donors' do, in any way. The interval for the *average* effect inverts the placebo rank test
+of the mean post-period gap over the pre-period RMSPE of the gap's 6-month moving average
+(:meth:`~vaikutus.evaluation.synth.inference.PlaceboSet.effect_interval`; its p-value is
+reported as ``p_value_mean``). Inverting the RMSPE ratio itself over a constant effect was tried
+first: when the effect grows during the trial (as the injected one does), the post-period gap
+varies and that interval shrinks to a sliver around the estimate or vanishes. No trial area is
+in any placebo's donor pool, so the J placebo fits are made once and serve all areas.
 
 The **pooled effect** is the synthetic control of the *average trial area* (the unweighted mean
 of the areas' shares, whose effect is the mean of the areas' effects) with the same placebos.
