@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from vaikutus.portal.data import area_name
+from vaikutus.portal.i18n import translator
 
 SORT_KEYS = {"area": "name", "effect": "effect_pp", "p": "p_value", "rmspe": "pre_rmspe"}
 TOP_DONORS = 5
@@ -33,7 +34,7 @@ def evaluation_view(rows: list[dict], lang: str, sort: str = "area", desc: bool 
             study["areas"].append(_area(row["result"], row["area_code"], lang))
         elif kind == ("trial_group", "synthetic_control"):
             study["pooled"] = _area(row["result"], row["area_code"], lang)
-            study["meta"] = _meta(row["result"].get("study", {}))
+            study["meta"] = _meta(row["result"].get("study", {}), lang)
         elif kind == ("trial_group", "did"):
             study["did"] = _did(row["result"])
     complete = []
@@ -95,8 +96,15 @@ def _yearly(path: pd.DataFrame) -> list[dict]:
     return frame.groupby("year")[columns].mean().reset_index().to_dict(orient="records")
 
 
-def _meta(study: dict) -> dict[str, Any]:
+def _meta(study: dict, lang: str) -> dict[str, Any]:
+    t = translator(lang)
     donors = pd.DataFrame(study.get("donors", []))
+    if not donors.empty:  # "Helsinki" the donor is the non-trial rest of the Helsinki sub-region
+        groups = donors["group"] if "group" in donors else pd.Series("", index=donors.index)
+        donors["name"] = [
+            t(f"donor_{g}", name=n) if g in ("subregion", "region") else n
+            for g, n in zip(groups, donors["name"])
+        ]
     settings = study.get("settings", {})
     return {
         "first_month": str(study.get("first_month", ""))[:7],

@@ -53,6 +53,7 @@ from vaikutus.evaluation.trials.result import AVERAGE_UNIT, AreaEffect, TrialEva
 
 DEFAULT_ALPHA = 0.05
 PRUNE = 5.0
+STEPS = ("panel", "placebos", "fits", "did")  # seconds of each are reported with the result
 
 
 @dataclass(frozen=True)
@@ -87,50 +88,38 @@ def evaluate_trial_areas(
     if not 0 < alpha < 1:
         raise ValueError(f"alpha must be between 0 and 1, got {alpha}")
     settings = TrialSettings(alpha=alpha, min_donor_share=min_donor_share, seed=seed)
-    clock = _Clock()
+    marks = [time.perf_counter()]
     panel = (
         source
         if isinstance(source, TrialPanel)
         else build_trial_panel(source, min_donor_share=min_donor_share)
     )
-    clock.lap("panel")
+    marks.append(time.perf_counter())
     wide = _wide(panel)
     start_pos = wide.position(panel.start)
     spec = Spec(method="classic", predictors=yearly_predictors(wide, start_pos), seed=seed)
     donors = wide.rows(panel.donors)
-    base = FitContext(wide, donors[:1], donors, start_pos, spec)
+    base = FitContext(wide, donors[:1], donors, start_pos, spec)  # treated rows set per area below
     with single_threaded_blas():
         placebos = placebo_gaps(base)
-        clock.lap("placebos")
+        marks.append(time.perf_counter())
         names = dict(zip(panel.units["unit"], panel.units["name"]))
         effects = {
             unit: _area_effect(base, unit, names.get(unit, unit), placebos, settings)
             for unit in [*panel.treated, AVERAGE_UNIT]
         }
-    clock.lap("fits")
+    marks.append(time.perf_counter())
     did_result = _did(panel, settings) if did else None
-    clock.lap("did")
+    marks.append(time.perf_counter())
+    timings = {step: round(b - a, 2) for step, a, b in zip(STEPS, marks, marks[1:])}
     return TrialEvaluation(
         panel=panel,
         areas={u: e for u, e in effects.items() if u != AVERAGE_UNIT},
         pooled=effects[AVERAGE_UNIT],
         did=did_result,
         settings=settings,
-        timings=clock.timings,
+        timings=timings,
     )
-
-
-class _Clock:
-    """Seconds spent in each step (reported with the result: the demo must stay quick)."""
-
-    def __init__(self) -> None:
-        self.timings: dict[str, float] = {}
-        self._last = time.perf_counter()
-
-    def lap(self, name: str) -> None:
-        now = time.perf_counter()
-        self.timings[name] = round(now - self._last, 2)
-        self._last = now
 
 
 def _wide(panel: TrialPanel) -> WidePanel:

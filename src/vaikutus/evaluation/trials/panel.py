@@ -57,9 +57,10 @@ class TrialPanel:
     """Monthly unemployed, labour force and share per unit, and what the units are.
 
     ``frame``: unit, month, unemployed, labour_force, unemployment_share (one row per unit and
-    month, balanced). ``units``: unit, kind (``trial_area`` or ``donor``), name, municipalities
-    (names, ``;``-separated), labour_force (the last year before the start). ``notes`` record
-    every unit merged or left out.
+    month, balanced). ``units``: unit, kind (``trial_area`` or ``donor``), group (``trial_area``,
+    ``subregion``, or ``region`` for the pooled small remainders of a region), name (of the trial
+    area, subregion or region), municipalities (names, ``;``-separated), labour_force (the last
+    year before the start). ``notes`` record every unit merged or left out.
     """
 
     frame: pd.DataFrame
@@ -278,15 +279,16 @@ def _unit_table(
         kind = members["kind"].iloc[0]
         first = m.loc[members["code"].iloc[0]]
         if kind == "trial_area":
-            name = trial_names[unit]
+            group, name = "trial_area", trial_names[unit]
         elif unit.startswith("R"):
-            name = f"{first['region_name_fi']} (muut pienet seutukunnat)"
+            group, name = "region", first["region_name_fi"]
         else:
-            name = first["subregion_name_fi"]
+            group, name = "subregion", first["subregion_name_fi"]
         rows.append(
             {
                 "unit": unit,
                 "kind": kind,
+                "group": group,
                 "name": name,
                 "municipalities": ";".join(m.loc[members["code"], "name_fi"]),
                 "labour_force": float(lf.reindex(members["code"]).fillna(0).sum()),
