@@ -112,6 +112,27 @@ def _step_indicators(s: DemoSettings) -> str:
     return f"{len(result.public):,} values of {result.public['indicator'].nunique()} indicators"
 
 
+def _step_evaluation(s: DemoSettings) -> str:
+    from vaikutus.evaluation.trials import evaluate_trial_areas, store_evaluation
+    from vaikutus.evaluation.trials.truth import (
+        compare_with_truth,
+        coverage_line,
+        injected_effects,
+        load_ground_truth,
+    )
+    from vaikutus.warehouse import connect
+
+    truth = load_ground_truth(s.register / "ground_truth.json")
+    con = connect(s.warehouse)
+    evaluation = evaluate_trial_areas(con)
+    injected = injected_effects(truth).set_index("unit")["truth_pp"].to_dict()
+    store_evaluation(con, evaluation, truth=injected)
+    con.disconnect()
+    return f"{len(evaluation.areas)} trial areas; " + coverage_line(
+        compare_with_truth(evaluation, truth), evaluation.alpha
+    )
+
+
 def _step_profiles(s: DemoSettings) -> str:
     from vaikutus.profiling.workflow import profile_warehouse
 
@@ -136,6 +157,7 @@ STEPS: list[tuple[str, str, Callable[[DemoSettings], str]]] = [
     ("import", "import and pseudonymise", _step_import),
     ("panel", "person-month panel", _step_panel),
     ("indicators", "indicators", _step_indicators),
+    ("evaluation", "trial-area evaluation", _step_evaluation),
     ("profiles", "client segments and employment-chance model", _step_profiles),
     ("statfin", "real public statistics (StatFin 12r5)", _step_statfin),
 ]

@@ -3,8 +3,10 @@
 The portal only reads what the indicator stage wrote, so its tests build those tables directly:
 three indicators for every area of every level over 24 months, with some cells suppressed in the
 public table exactly as the suppression stage flags them; the profiling stage's tables for the
-internal segment view (``segment_tables``); and, as the demo's ``statfin`` step does, the same
-three indicators from the real StatFin 12r5 month shipped in the package (2026-06).
+internal segment view (``segment_tables``); the ``evaluation_results`` of a small trial evaluation
+(three trial areas, ``tests/evaluation/trials/trial_testdata.py``); and, as the demo's ``statfin``
+step does, the same three indicators from the real StatFin 12r5 month shipped in the package
+(2026-06).
 """
 
 from __future__ import annotations
@@ -43,7 +45,15 @@ def _areas() -> list[tuple[str, str]]:
     return areas
 
 
-def build_warehouse(path) -> None:
+def evaluation_rows() -> pd.DataFrame:
+    """``evaluation_results`` of a small trial evaluation, with its injected effects."""
+    from tests.evaluation.trials.trial_testdata import TREATED, small_evaluation
+    from vaikutus.evaluation.trials import result_rows
+
+    return result_rows(small_evaluation(), truth=TREATED)
+
+
+def build_warehouse(path, evaluations: bool = True) -> None:
     rng = np.random.default_rng(7)
     rows = []
     for indicator in INDICATORS:
@@ -70,8 +80,11 @@ def build_warehouse(path) -> None:
             for k, (fi, sv, en, unit) in INDICATORS.items()
         ]
     )
+    tables = [("indicator_values", internal), ("indicator_values_public", public), ("indicator_metadata", meta)]
+    if evaluations:
+        tables.append(("evaluation_results", evaluation_rows()))
     with duckdb.connect(str(path)) as con:
-        for name, frame in (("indicator_values", internal), ("indicator_values_public", public), ("indicator_metadata", meta)):
+        for name, frame in tables:
             con.register("frame", frame)
             con.execute(f"CREATE TABLE {name} AS SELECT * FROM frame")
             con.unregister("frame")

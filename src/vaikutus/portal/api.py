@@ -236,7 +236,7 @@ def download(
 
 @router.get("/evaluations", tags=["evaluation"])
 def evaluations(data: Annotated[PortalData, Depends(get_data)]) -> list[dict]:
-    """Stored evaluation results (synthetic control per trial area, DiD), as written by `vaikutus evaluate`."""
+    """Stored evaluation results (synthetic control per trial area, pooled, DiD), as written by `vaikutus evaluate-trials` (and `vaikutus demo`)."""
     return data.evaluations()
 
 

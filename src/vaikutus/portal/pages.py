@@ -21,6 +21,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from vaikutus.portal.api import SUPPRESSION_NOTE, current_user
 from vaikutus.portal.auth import SESSION_COOKIE
 from vaikutus.portal.data import AREA_TYPES, MAP_LEVELS, PortalData, Source, UnknownSelection, area_name
+from vaikutus.portal.evaluations import evaluation_view
 from vaikutus.portal.i18n import LANGUAGES, translator
 
 def _known_language(lang: str) -> None:
@@ -271,11 +272,14 @@ def area_profile(request: Request, lang: str, area_type: str, code: str, source:
 
 
 @router.get("/{lang}/evaluation", response_class=HTMLResponse)
-def evaluation(request: Request, lang: str) -> HTMLResponse:
-    results = _data(request).evaluations()
-    for item in results:
-        item["area_name"] = area_name(item["area_type"], item["area_code"], lang)
-    return render(request, lang, "evaluation.html", page="evaluation", results=results)
+def evaluation(
+    request: Request,
+    lang: str,
+    sort: Annotated[str, Query(pattern=r"^(area|effect|p|rmspe)$")] = "area",
+    desc: bool = False,
+) -> HTMLResponse:
+    view = evaluation_view(_data(request).evaluations(), lang, sort, desc)
+    return render(request, lang, "evaluation.html", page="evaluation", sort=sort, desc=desc, **view)
 
 
 @router.get("/{lang}/methods", response_class=HTMLResponse)

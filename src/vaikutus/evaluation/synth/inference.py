@@ -6,6 +6,10 @@
   ``p = #{ratio_j >= ratio_treated} / (J + 1)`` -- the treated unit counts (pysyncon leaves it
   out). ADH also discard placebos whose pre-period MSPE exceeds ``prune`` times the treated
   unit's (5 in their Figure 6); the p-value over the remaining units is reported alongside.
+  The average effect gets an interval from the same placebos, by inverting the rank test of
+  the mean post-period gap over the pre-period RMSPE (:meth:`PlaceboSet.effect_interval`). The
+  placebo fits do not involve the treated unit, so treated units sharing a donor pool share
+  them (:func:`placebo_gaps`).
 * **Leave-one-out** (ADH 2015): re-estimate without each donor that had weight.
 * **Conformal inference** (Chernozhukov, Wuethrich & Zhu 2021, JASA): under a null effect path
   the treated outcomes are made "untreated", the synthetic control is fitted on *all* periods
@@ -96,6 +100,66 @@ class PlaceboSet:
             "placebo_ratios": plots.ratios(self.ratios, self.treated),
         }
 
+    def pre_scale(self, smooth: int = 1) -> pd.Series:
+        """Each unit's pre-period RMSPE; with ``smooth > 1``, of the ``smooth``-period moving
+        average of its gap -- the persistent part of the misfit, which a mean over many post
+        periods inherits, rather than period-to-period noise (which dominates small units)."""
+        pre = self.gaps[self.gaps.index < self.start]
+        if not 1 <= smooth < len(pre):
+            raise ValueError(f"smooth must be between 1 and {len(pre) - 1} pre-periods, got {smooth}")
+        if smooth > 1:
+            pre = pre.rolling(smooth).mean().iloc[smooth - 1 :]
+        return np.sqrt((pre**2).mean())
+
+    def standardised_effects(self, smooth: int = 1) -> pd.Series:
+        """Each unit's mean post-period gap over its :meth:`pre_scale` (the treated unit's too)."""
+        return self.gaps[self.gaps.index >= self.start].mean() / self.pre_scale(smooth)
+
+    def mean_p_value(self, smooth: int = 1) -> float:
+        """Rank p-value of the treated unit's |standardised effect| among all units' (J + 1)."""
+        return _rank_p(self.standardised_effects(smooth).abs(), self.treated)
+
+    def effect_interval(self, alpha: float, smooth: int = 1) -> tuple[float, float]:
+        """Interval for the average post-period effect from the placebos' standardised effects.
+
+        The statistic is the mean post-period gap over the pre-period fit error ``s``
+        (:meth:`pre_scale`), ``z = ATT / s``: scaling by each unit's own fit makes placebos of
+        noisier donors comparable with a well-fitted treated unit. Under ``H0: average effect =
+        theta`` the treated unit's ``(ATT - theta) / s`` is exchangeable with the placebos'
+        ``z_j`` (the treated unit is in no placebo's donor pool, so they do not depend on
+        ``theta``); ``theta`` is kept while its rank p-value stays above ``alpha``. The interval
+        is ``ATT +- s * c`` with ``c`` the critical ``|z_j|``, and zero lies outside it exactly
+        when :meth:`mean_p_value` ``<= alpha``. Unlike inverting the RMSPE ratio over a constant
+        effect path, its width does not collapse when the effect changes over the post-period.
+        ``(-inf, inf)`` when there are too few placebos to reject at ``alpha``.
+        """
+        if not 0 < alpha < 1:
+            raise ValueError(f"alpha must be between 0 and 1, got {alpha}")
+        z = self.standardised_effects(smooth)
+        others = np.sort(z.drop(self.treated).abs().to_numpy())[::-1]
+        # theta is accepted iff (1 + #{|z_j| >= |z(theta)|}) / (J + 1) > alpha
+        needed = int(np.floor(alpha * (others.size + 1) + 1e-9))
+        if needed == 0:
+            return float("-inf"), float("inf")
+        scale = float(self.pre_scale(smooth)[self.treated])
+        att = float(z[self.treated]) * scale
+        half = float(others[needed - 1]) * scale
+        return att - half, att + half
+
+    def band(self, alpha: float, smooth: int = 1) -> pd.DataFrame:
+        """Pointwise ``alpha/2 .. 1 - alpha/2`` range of the placebo gaps, each rescaled to the
+        treated unit's pre-period fit (gap x treated / placebo :meth:`pre_scale`), so that
+        placebos of noisier units do not widen the band of a well-fitted one."""
+        scale = self.pre_scale(smooth)
+        scaled = self.gaps.drop(columns=[self.treated]) * (scale[self.treated] / scale.drop(self.treated))
+        return pd.DataFrame(
+            {
+                "time": self.gaps.index,
+                "low": scaled.quantile(alpha / 2, axis=1).to_numpy(),
+                "high": scaled.quantile(1 - alpha / 2, axis=1).to_numpy(),
+            }
+        )
+
     def plot(self):
         path = pd.DataFrame({"time": self.gaps.index, "gap": self.gaps[self.treated].to_numpy()})
         others = [u for u in self.kept if u != self.treated]
@@ -104,7 +168,6 @@ class PlaceboSet:
 
 def run_placebos(context: FitContext, core: CoreFit, treated: Hashable, prune: float) -> PlaceboSet:
     """Re-fit with every donor as the treated unit (the real treated unit is left out)."""
-    panel, start_pos = context.panel, context.start_pos
     spec = context.spec
     if (
         spec.method == "penalized"
@@ -112,15 +175,35 @@ def run_placebos(context: FitContext, core: CoreFit, treated: Hashable, prune: f
         spec = replace(spec, penalty=core.details["penalty"])
     if isinstance(treated, tuple):  # an SDID block: one column named after its members
         treated = " + ".join(map(str, treated))
-    gaps = {treated: core.observed - core.synthetic}
+    placebos = placebo_gaps(replace(context, spec=spec))
+    return placebo_set(context, treated, core.observed - core.synthetic, placebos, prune)
+
+
+def placebo_gaps(context: FitContext) -> dict[Hashable, np.ndarray]:
+    """Gap path of every donor of ``context`` re-fitted as if treated, against the other donors.
+
+    The treated unit is in no placebo's donor pool, so these fits serve every treated unit that
+    shares the donor pool, start and spec: several treated units need them only once.
+    """
+    gaps = {}
     for donor in context.donor_rows:
         others = context.donor_rows[context.donor_rows != donor]
-        placebo = replace(
-            context, treated_rows=np.array([donor]), donor_rows=others, spec=spec
-        ).fit()
-        gaps[panel.units[donor]] = placebo.observed - placebo.synthetic
-    times = panel.times[: core.observed.size]
-    frame = pd.DataFrame(gaps, index=pd.Index(times, name="time"))
+        placebo = replace(context, treated_rows=np.array([donor]), donor_rows=others).fit()
+        gaps[context.panel.units[donor]] = placebo.observed - placebo.synthetic
+    return gaps
+
+
+def placebo_set(
+    context: FitContext,
+    treated: Hashable,
+    treated_gap: np.ndarray,
+    placebos: dict[Hashable, np.ndarray],
+    prune: float,
+) -> PlaceboSet:
+    """The treated unit's rank among its placebos (``placebos`` from :func:`placebo_gaps`)."""
+    panel, start_pos = context.panel, context.start_pos
+    times = panel.times[: treated_gap.size]
+    frame = pd.DataFrame({treated: treated_gap, **placebos}, index=pd.Index(times, name="time"))
     pre = (frame.iloc[:start_pos] ** 2).mean()
     post = (frame.iloc[start_pos:] ** 2).mean()
     ratios = np.sqrt(post / pre)
