@@ -301,6 +301,29 @@ class PortalData:
         self._cache[key] = frame
         return frame
 
+    def latest_values(self, area_type: str, source: str | None = None) -> pd.DataFrame:
+        """Public monthly values of every indicator at its latest month for ``area_type`` and a
+        year before it, with the country at the latest month (columns of :meth:`values` plus
+        ``latest``): what an area profile compares, in one query rather than one per indicator."""
+        source = self.source(source).id
+        sql = f"""
+            WITH monthly AS (
+                SELECT indicator, area_type, area_code, period, value FROM {PUBLIC_TABLE}
+                WHERE {self._source_sql} = ? AND area_type IN (?, 'country')
+                  AND regexp_matches(period, '^\\d{{4}}-\\d{{2}}$')
+            ), latest AS (
+                SELECT indicator, max(period) AS latest FROM monthly WHERE area_type = ? GROUP BY indicator
+            )
+            SELECT m.*, l.latest FROM monthly m JOIN latest l USING (indicator)
+            WHERE m.period = l.latest
+               OR (m.area_type = ? AND m.period = printf('%04d-%s',
+                   CAST(substr(l.latest, 1, 4) AS INTEGER) - 1, substr(l.latest, 6, 2)))
+            ORDER BY m.indicator, m.area_type, m.area_code, m.period"""
+        key = ("latest", area_type, source)
+        if key not in self._cache:
+            self._cache[key] = self._sql(sql, [source, area_type, area_type, area_type])
+        return self._cache[key]
+
     # -- evaluations -----------------------------------------------------------------------------
     def evaluations(self) -> list[dict]:
         """Stored evaluation results (one JSON document per study), newest first."""

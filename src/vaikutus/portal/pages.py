@@ -119,6 +119,44 @@ def _sources(request: Request, data: PortalData, lang: str, source: Source, indi
             "source_param": "" if source.id == data.default_source else source.id}
 
 
+def _profile_rows(values: pd.DataFrame, indicators: list[dict], area_type: str, code: str) -> list[dict]:
+    """Per indicator: the area's latest value, its change from a year earlier, the country, the
+    median of its peers and its rank among them (``values`` from ``PortalData.latest_values``).
+    Computed for all indicators at once: an area page compares some 80 of them."""
+    peers = values[values["area_type"].astype(str) == area_type]
+    latest = peers["period"] == peers["latest"]
+    now = peers[latest]
+    own = peers[peers["area_code"].astype(str) == code]
+    own_now = own[own["period"] == own["latest"]].set_index("indicator")["value"]
+    own_before = own[own["period"] != own["latest"]].set_index("indicator")["value"]
+    country = values[(values["area_type"].astype(str) == "country") & (values["period"] == values["latest"])]
+    country = country.drop_duplicates("indicator").set_index("indicator")["value"]
+    ranked = now.dropna(subset=["value"])
+    rank = ranked.groupby("indicator")["value"].rank(ascending=False, method="first")
+    mine = (ranked["area_code"].astype(str) == code).to_numpy()
+    own_rank = pd.Series(rank[mine].to_numpy(), index=ranked.loc[mine, "indicator"].to_numpy())
+    of = ranked.groupby("indicator").size()
+    median = now.groupby("indicator")["value"].median()
+    period = peers.groupby("indicator")["latest"].first()
+    rows = []
+    for meta in indicators:
+        i = meta["id"]
+        if i not in period.index:
+            continue
+        value, before = _number(own_now.get(i)), _number(own_before.get(i))
+        rows.append({
+            "meta": meta, "period": period[i], "value": value,
+            "change": None if value is None or before is None else value - before,
+            "country": _number(country.get(i)), "peer_median": median.get(i),
+            "rank": int(own_rank[i]) if i in own_rank.index else None, "of": int(of.get(i, 0)),
+        })
+    return rows
+
+
+def _number(x) -> float | None:
+    return None if x is None or pd.isna(x) else float(x)
+
+
 def _change(frame: pd.DataFrame, period: str) -> float | None:
     """Change from the same month a year earlier (seasonality: compare like with like)."""
     year, month = period.split("-")
@@ -243,28 +281,7 @@ def area_profile(request: Request, lang: str, area_type: str, code: str, source:
     src = data.source(source)
     if area_type not in AREA_TYPES or code not in {a.code for a in data.areas(area_type, lang, src.id)}:
         raise UnknownSelection(f"unknown area {area_type}/{code}")
-    rows = []
-    for meta in data.indicators(lang, src.id):
-        peers = data.values(meta["id"], area_type=area_type, source=src.id)
-        peers = peers[peers["period"].str.fullmatch(r"\d{4}-\d{2}")]
-        if peers.empty:
-            continue
-        latest = peers["period"].max()
-        now = peers[peers["period"] == latest]
-        own = peers[peers["area_code"] == code]
-        value = own.loc[own["period"] == latest, "value"]
-        value = None if value.empty or pd.isna(value.iloc[0]) else float(value.iloc[0])
-        country = data.values(meta["id"], area_type="country", period=latest, source=src.id)["value"]
-        ranked = now.dropna(subset=["value"]).sort_values("value", ascending=False).reset_index(drop=True)
-        position = ranked.index[ranked["area_code"] == code]
-        rows.append(
-            {
-                "meta": meta, "period": latest, "value": value, "change": _change(own, latest),
-                "country": None if country.empty else country.iloc[0],
-                "peer_median": now["value"].median(),
-                "rank": int(position[0]) + 1 if len(position) else None, "of": len(ranked),
-            }
-        )
+    rows = _profile_rows(data.latest_values(area_type, src.id), data.indicators(lang, src.id), area_type, code)
     return render(
         request, lang, "area.html", page="area", area_type=area_type, code=code,
         name=area_name(area_type, code, lang), rows=rows, **_sources(request, data, lang, src),
