@@ -14,11 +14,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from tests.synthetic_warehouse import register_warehouse
 from vaikutus.profiling.baseline import baseline_table, open_warehouse
 from vaikutus.profiling.model import EmploymentModel, TrainSettings, train
-from vaikutus.registry.importer import import_directory
 from vaikutus.registry.synthetic import generate
-from vaikutus.warehouse import build_panel, connect
 
 PERSONS, START, END, SEED = 8_000, "2016-01", "2025-12", 20260901
 KEY = "profiling-tests-pseudonymisation-key-0123456789"
@@ -37,10 +36,7 @@ def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Synthetic:
     root = tmp_path_factory.mktemp("profiling-register")
     register = generate(persons=PERSONS, start=START, end=END, seed=SEED, out=root / "register")
     warehouse = root / "warehouse.duckdb"
-    import_directory(register.out, warehouse, key=KEY)
-    con = connect(warehouse)
-    build_panel(con)
-    con.disconnect()
+    register_warehouse(register.out, warehouse, key=KEY)
     return Synthetic(
         warehouse=warehouse,
         ground_truth=json.loads((register.out / "ground_truth.json").read_text()),

@@ -15,12 +15,11 @@ import duckdb
 import pandas as pd
 import pytest
 
+from tests.synthetic_warehouse import register_warehouse
 from vaikutus import reference
-from vaikutus.registry.importer import import_directory
 from vaikutus.registry.synthetic import generate
 from vaikutus.reports.output import Written, build_package, rebuild
 from vaikutus.reports.package import PackageBuilder
-from vaikutus.warehouse import build_panel, connect
 
 PERSONS, START, END, SEED = 10_000, "2023-01", "2025-12", 20260415
 KEY = "reports-tests-pseudonymisation-key-0123456789"
@@ -105,10 +104,7 @@ def warehouse(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("reports-register")
     register = generate(persons=PERSONS, start=START, end=END, seed=SEED, out=root / "register")
     path = root / "warehouse.duckdb"
-    import_directory(register.out, path, key=KEY)
-    con = connect(path)
-    build_panel(con)
-    con.disconnect()
+    register_warehouse(register.out, path, key=KEY)
     write_indicator_tables(path)
     return path
 

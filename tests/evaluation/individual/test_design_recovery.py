@@ -33,10 +33,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from tests.synthetic_warehouse import register_warehouse
 from vaikutus.evaluation.individual.design import TOTALS, build_design
-from vaikutus.registry.importer import import_directory
 from vaikutus.registry.synthetic import generate
-from vaikutus.warehouse import build_panel, connect
 
 pytestmark = pytest.mark.slow
 PERSONS, SEED = 12_000, 5
@@ -50,10 +49,7 @@ def warehouse(tmp_path_factory, monkeypatch_module):
         persons=PERSONS, start="2015-01", end="2025-12", seed=SEED, out=root / "reg"
     )
     path = root / "warehouse.duckdb"
-    import_directory(root / "reg", path)
-    con = connect(path)
-    build_panel(con)
-    con.disconnect()
+    register_warehouse(root / "reg", path)
     return path, register.ground_truth["wage_subsidy"]
 
 

@@ -25,10 +25,10 @@ import importlib
 import numpy as np
 import pytest
 
+from tests.synthetic_warehouse import register_warehouse
 from vaikutus.evaluation.trials import compare_with_truth, evaluate_trial_areas
-from vaikutus.registry.importer import import_directory
 from vaikutus.registry.synthetic.effects import TrialEffects
-from vaikutus.warehouse import build_panel, connect
+from vaikutus.warehouse import connect
 
 pytestmark = pytest.mark.slow
 
@@ -52,10 +52,9 @@ def evaluated(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(generate_module, "TrialEffects", ScaledTrialEffects)
         register = generate_module.generate(PERSONS, START, END, SEED, folder / "register")
-    report = import_directory(folder / "register", folder / "w.duckdb", key=b"test-key" * 4)
+    report = register_warehouse(folder / "register", folder / "w.duckdb", key=b"test-key" * 4)
     assert report.exit_code == 0, report.summary()
     con = connect(folder / "w.duckdb")
-    build_panel(con)
     evaluation = evaluate_trial_areas(con)
     return evaluation, compare_with_truth(evaluation, register.ground_truth)
 
